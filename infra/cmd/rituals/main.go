@@ -1,0 +1,48 @@
+// Command rituals is the local and admin CLI: run the whole stack locally, send signed sample
+// deliveries to it, and validate or push the team configuration.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `usage: rituals <command> [arguments]
+
+commands:
+  run                              start the whole stack locally (what ` + "`make run`" + ` does)
+  send github <event> <file>       sign a GitHub payload and POST it to the local stack
+  send phabricator <file>          sign a Herald webhook body and POST it
+  send slack <command|interaction|event> <file-or-text>
+                                   sign a Slack request and POST it
+  config validate <file>           check a config file; every error is reported with its line
+  config push <file>               validate and store a config file in DynamoDB
+
+run 'rituals <command> -h' for the options of a command.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "run":
+		err = runCommand(os.Args[2:])
+	case "send":
+		err = sendCommand(os.Args[2:])
+	case "config":
+		err = configCommand(os.Args[2:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "rituals: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rituals:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,25 @@
+package runtimeenv
+
+// Specs is what each function in template.yaml reads, keyed by its logical id. The template test
+// checks that every function here exists there with each variable (and each secret's _PARAM) set.
+var Specs = map[string]Spec{
+	"GitHubWebhookFunction": {
+		Vars:    []string{"EVENTS_TABLE"},
+		Secrets: []string{"GITHUB_WEBHOOK_SECRET"},
+	},
+	"PhabricatorWebhookFunction": {
+		Vars:    []string{"EVENTS_TABLE"},
+		Secrets: []string{"PHABRICATOR_WEBHOOK_HMAC_KEY"},
+	},
+	"SlackCommandsFunction": {
+		Vars:    []string{"STATE_TABLE"},
+		Secrets: []string{"SLACK_SIGNING_SECRET"},
+	},
+	"SlackInteractionsFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_SIGNING_SECRET"},
+	},
+	"ActivityRecorderFunction": {
+		Vars: []string{"EVENTS_TABLE", "STATE_TABLE"},
+	},
+}
