@@ -1,0 +1,69 @@
+# Rituals. `make run` starts the whole stack locally; `make test` runs every test.
+# `sam build` calls the build-<LogicalId> targets below (BuildMethod: makefile).
+
+SHELL := /bin/bash
+GO ?= go
+# SAM deploys arm64 (template.yaml); local builds use this machine's architecture.
+LAMBDA_GOARCH ?= arm64
+HOST_GOARCH := $(shell $(GO) env GOARCH)
+BUILD_DIR ?= build
+GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags='-s -w' -buildvcs=false
+
+# LogicalId:directory, one per function in template.yaml (a test checks they agree).
+FUNCTIONS := \
+	GitHubWebhookFunction:github-webhook \
+	PhabricatorWebhookFunction:phabricator-webhook \
+	SlackCommandsFunction:slack-commands \
+	SlackInteractionsFunction:slack-interactions \
+	ActivityRecorderFunction:activity-recorder
+
+fn_id = $(word 1,$(subst :, ,$(1)))
+fn_dir = $(word 2,$(subst :, ,$(1)))
+
+.PHONY: all deps build run test test-short bench fuzz lint clean $(foreach f,$(FUNCTIONS),build-$(call fn_id,$(f)))
+all: build
+
+# --- sam build targets: $(ARTIFACTS_DIR)/bootstrap for provided.al2023 on arm64
+define lambda_target
+build-$(call fn_id,$(1)):
+	GOOS=linux GOARCH=$$(or $$(GOARCH_OVERRIDE),$$(LAMBDA_GOARCH)) CGO_ENABLED=0 $$(GO) build $$(GOFLAGS_LAMBDA) -o $$(ARTIFACTS_DIR)/bootstrap ./functions/$(call fn_dir,$(1))
+endef
+$(foreach f,$(FUNCTIONS),$(eval $(call lambda_target,$(f))))
+
+# --- local
+infra/node_modules/.package-lock.json: infra/package.json infra/package-lock.json
+	npm ci --prefix infra --no-audit --no-fund --loglevel=error
+
+deps: infra/node_modules/.package-lock.json
+	$(GO) mod download
+
+# The same bootstrap binaries SAM deploys, for this machine's architecture.
+build:
+	@for f in $(FUNCTIONS); do id=$${f%%:*}; \
+		$(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=$(CURDIR)/$(BUILD_DIR)/$$id GOARCH_OVERRIDE=$(HOST_GOARCH) || exit 1; \
+	done
+
+run: deps build
+	$(GO) run ./infra/cmd/rituals run -build-dir $(BUILD_DIR)
+
+test: deps build
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -count=1 -timeout 8m ./...
+
+bench: deps build
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) run ./infra/cmd/rituals bench -build-dir $(BUILD_DIR)
+
+# Each fuzz target for a short while beyond its seed corpus (which `make test` already runs).
+FUZZTIME ?= 10s
+fuzz:
+	@for t in $$($(GO) test -list 'Fuzz.*' ./shared/... | grep ^Fuzz); do \
+		pkg=$$(grep -rl "func $$t(" shared --include=*_test.go | xargs -n1 dirname | head -1); \
+		echo "fuzz $$t in ./$$pkg"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) ./$$pkg || exit 1; \
+	done
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+clean:
+	rm -rf $(BUILD_DIR) .aws-sam

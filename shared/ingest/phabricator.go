@@ -1,0 +1,65 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/rituals-dev/rituals/shared/httpapi"
+	"github.com/rituals-dev/rituals/shared/logs"
+	"github.com/rituals-dev/rituals/shared/phab"
+	"github.com/rituals-dev/rituals/shared/store"
+)
+
+// Phabricator handles POST /webhooks/phabricator (Herald webhooks).
+type Phabricator struct {
+	Key    []byte
+	Events EventPutter
+	Log    *slog.Logger
+	// Now is used only when API Gateway gives no request time.
+	Now func() time.Time
+}
+
+// Handle answers 202 for a new delivery, 200 "duplicate" for a retry of one already stored
+// (Herald retries until it gets a 2xx), and 401/400/405/413 with a one-line reason otherwise.
+// Deliveries Herald marks as tests are stored marked as such, which the processors skip.
+func (h Phabricator) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
+	log := logs.For(ctx, h.Log)
+	resp, err := h.handle(ctx, req, log)
+	return respond(log, resp, err), nil
+}
+
+func (h Phabricator) handle(ctx context.Context, req httpapi.Request, log *slog.Logger) (*httpapi.Response, error) {
+	if httpapi.Method(req) != http.MethodPost {
+		return httpapi.MethodNotAllowed(http.MethodPost), nil
+	}
+	body, tooBig := httpapi.Body(req)
+	if tooBig != nil {
+		return tooBig, nil
+	}
+	w, err := phab.Verify(func(k string) string { return httpapi.Header(req, k) }, body, h.Key)
+	if err != nil {
+		return nil, err
+	}
+	id := w.DedupeKey()
+	log = log.With(logs.Delivery, id, logs.Event, w.Object.Type, logs.Key, w.Object.PHID)
+	err = h.Events.PutEvent(ctx, store.Event{
+		Key:        "phabricator#" + id,
+		Source:     "phabricator",
+		Type:       w.Object.Type,
+		Test:       w.Action.Test,
+		ReceivedAt: httpapi.ReceivedAt(req, h.Now),
+		Payload:    body,
+	})
+	if errors.Is(err, store.ErrDuplicate) {
+		log.Info("duplicate delivery")
+		return httpapi.JSON(http.StatusOK, Ack{Status: "duplicate", Delivery: id, Test: w.Action.Test}), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	log.Info("stored delivery", "test", w.Action.Test)
+	return httpapi.JSON(http.StatusAccepted, Ack{Status: "accepted", Delivery: id, Test: w.Action.Test}), nil
+}

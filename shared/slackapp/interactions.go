@@ -1,0 +1,92 @@
+package slackapp
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rituals-dev/rituals/shared/httpapi"
+	"github.com/rituals-dev/rituals/shared/logs"
+)
+
+// Interaction handles the interactions whose route — an action_id, a view's callback_id or a
+// shortcut's callback_id — starts with Prefix() followed by ":" (e.g. "support:ack").
+type Interaction interface {
+	Prefix() string
+	// Handle answers cb. The returned value, when not nil, is the JSON body of the HTTP answer
+	// (for view_submission: a response_action such as errors, update or clear).
+	Handle(ctx context.Context, cb slack.InteractionCallback, now time.Time) (any, error)
+}
+
+// Interactions serves POST /slack/interactions.
+type Interactions struct {
+	Secret   string
+	Handlers []Interaction
+	Log      *slog.Logger
+	// Now is used only when API Gateway gives no request time.
+	Now func() time.Time
+}
+
+// Handle verifies the request, decodes its payload and routes it. An interaction nobody owns is
+// acknowledged (Slack would otherwise show the user an error) and logged.
+func (h Interactions) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
+	log := logs.For(ctx, h.Log)
+	if httpapi.Method(req) != http.MethodPost {
+		return *httpapi.MethodNotAllowed(http.MethodPost), nil
+	}
+	body, tooBig := httpapi.Body(req)
+	if tooBig != nil {
+		return *tooBig, nil
+	}
+	now := httpapi.ReceivedAt(req, h.Now)
+	if err := Verify(func(k string) string { return httpapi.Header(req, k) }, body, h.Secret, now); err != nil {
+		log.Info("rejected interaction", logs.Err, err.Error())
+		return *httpapi.FromError(err), nil
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("payload") == "" {
+		return *httpapi.Text(http.StatusBadRequest, "body must be form-encoded with a payload field"), nil
+	}
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		return *httpapi.Text(http.StatusBadRequest, "payload is not a Slack interaction JSON object"), nil
+	}
+	route := Route(cb)
+	log = log.With(logs.User, cb.User.ID, logs.Event, string(cb.Type), logs.Key, route)
+	for _, ih := range h.Handlers {
+		if !strings.HasPrefix(route, ih.Prefix()+":") {
+			continue
+		}
+		out, err := ih.Handle(ctx, cb, now)
+		if err != nil {
+			log.Error("interaction failed", logs.Err, err.Error())
+			return *httpapi.JSON(http.StatusOK, map[string]any{}), nil
+		}
+		if out == nil {
+			return httpapi.Response{StatusCode: http.StatusOK}, nil
+		}
+		return *httpapi.JSON(http.StatusOK, out), nil
+	}
+	log.Warn("no handler for interaction")
+	return httpapi.Response{StatusCode: http.StatusOK}, nil
+}
+
+// Route is the identifier an interaction is routed on: the first action's action_id for
+// block_actions, the view's callback_id for view submissions, the callback_id otherwise.
+func Route(cb slack.InteractionCallback) string {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		if len(cb.ActionCallback.BlockActions) > 0 {
+			return cb.ActionCallback.BlockActions[0].ActionID
+		}
+	case slack.InteractionTypeViewSubmission, slack.InteractionTypeViewClosed:
+		return cb.View.CallbackID
+	}
+	return cb.CallbackID
+}
