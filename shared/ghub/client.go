@@ -1,0 +1,28 @@
+package ghub
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// NewClient returns a GitHub REST client authenticated with token. baseURL, when not empty,
+// replaces https://api.github.com/ (GitHub Enterprise, or the local runner's stand-in).
+func NewClient(token, baseURL string) (*github.Client, error) {
+	c := github.NewClient(&http.Client{Timeout: 8 * time.Second}).WithAuthToken(token)
+	if baseURL != "" {
+		if !strings.HasSuffix(baseURL, "/") {
+			baseURL += "/"
+		}
+		u, err := url.Parse(baseURL)
+		if err != nil {
+			return nil, fmt.Errorf("GITHUB_API_URL: %w", err)
+		}
+		c.BaseURL = u
+	}
+	return c, nil
+}
