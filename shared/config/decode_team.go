@@ -1,0 +1,125 @@
+package config
+
+import "gopkg.in/yaml.v3"
+
+// Decoding of teams and their standups.
+
+func (d *decoder) team(n *yaml.Node, path string) *Team {
+	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support")
+	if o == nil {
+		return nil
+	}
+	t := &Team{path: path}
+	if o.need("id", "platform") {
+		t.ID = o.str("id")
+		o.check("id", checkSlug("id", t.ID))
+	}
+	if t.Name = o.str("name"); t.Name == "" {
+		t.Name = t.ID
+	}
+	o.need("clients", "[acme]")
+	t.Clients = o.strs("clients", "[acme]")
+	if o.need("timezone", "Europe/London") {
+		t.TimeZone = o.str("timezone")
+		loc, err := checkTimeZone(t.TimeZone)
+		o.check("timezone", err)
+		t.loc = loc
+	}
+	o.need("members", "[alice, bob]")
+	t.Members = o.strs("members", "[alice, bob]")
+
+	r := d.object(o.val("roles"), o.p("roles"), "em", "pm", "delivery_manager", "qa")
+	t.Roles = Roles{EM: r.str("em"), PM: r.str("pm"), DeliveryManager: r.str("delivery_manager"), QA: r.strs("qa", "[gina]")}
+
+	if o.need("slack", "{channel: C01ABCDEF}") {
+		s := d.object(o.val("slack"), o.p("slack"), "channel", "support_channel", "digest_channel")
+		for _, key := range []string{"channel", "support_channel", "digest_channel"} {
+			if v := s.str(key); v != "" {
+				s.check(key, checkSlackChannel(v))
+			}
+		}
+		s.need("channel", "C01ABCDEF")
+		t.Slack = TeamSlack{Channel: s.str("channel"), SupportChannel: s.str("support_channel"), DigestChannel: s.str("digest_channel")}
+		if t.Slack.SupportChannel == "" {
+			t.Slack.SupportChannel = t.Slack.Channel
+		}
+		if t.Slack.DigestChannel == "" {
+			t.Slack.DigestChannel = t.Slack.Channel
+		}
+	}
+	if o.val("standup") != nil {
+		t.Standup = d.standup(o.val("standup"), o.p("standup"))
+	}
+	if o.val("support") != nil {
+		t.Support = d.support(o.val("support"), o.p("support"), t)
+	}
+	return t
+}
+
+func (d *decoder) standup(n *yaml.Node, path string) *Standup {
+	o := d.object(n, path, "days", "due", "nag", "digest")
+	if o == nil {
+		return nil
+	}
+	s := &Standup{}
+	if o.need("days", "weekdays") {
+		s.Days = o.weekdays("days")
+	}
+	var okDue, okNag bool
+	if o.need("due", `"06:00"`) {
+		s.Due, okDue = parsed(o, "due", ParseClock)
+	}
+	if o.need("nag", `"09:30"`) {
+		s.Nag, okNag = parsed(o, "nag", ParseClock)
+	}
+	if okDue && okNag && s.Nag.Minutes() <= s.Due.Minutes() {
+		o.problem("nag", "nag %s must be later than due %s (both are the developer's local time)", s.Nag, s.Due)
+	}
+	if o.need("digest", `"10:30"`) {
+		s.Digest, _ = parsed(o, "digest", ParseClock)
+	}
+	return s
+}
+
+// weekdays reads "weekdays" or a list of day names (which may include "weekdays").
+func (o *obj) weekdays(key string) Weekdays {
+	n := o.val(key)
+	if n == nil {
+		return 0
+	}
+	one := func(n *yaml.Node, path string) Weekdays {
+		if n.Kind == yaml.ScalarNode && n.Value == "weekdays" {
+			return BusinessWeek
+		}
+		s, ok := o.d.scalarText(n, path, "a day name")
+		if !ok {
+			return 0
+		}
+		wd, err := ParseWeekday(s)
+		if err != nil {
+			o.d.at(n, path, "%s, or the word weekdays", err)
+			return 0
+		}
+		return 1 << wd
+	}
+	if n.Kind == yaml.ScalarNode {
+		w := one(n, o.p(key))
+		if w != 0 && w != BusinessWeek {
+			o.problem(key, "write a list of days, e.g. [%s], or the word weekdays", n.Value)
+		}
+		return w
+	}
+	items, paths := o.list(key, "[tue, thu, fri]")
+	var w Weekdays
+	for i, it := range items {
+		day := one(it, paths[i])
+		if day != BusinessWeek && w&day != 0 {
+			o.d.at(it, paths[i], "%s is listed twice", it.Value)
+		}
+		w |= day
+	}
+	if len(items) == 0 {
+		o.problem(key, "list at least one day, e.g. [tue, thu, fri], or write weekdays")
+	}
+	return w
+}
