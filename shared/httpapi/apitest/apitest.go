@@ -8,6 +8,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
+// Req is the request type Request builds.
+type Req = events.APIGatewayV2HTTPRequest
+
 // Request returns a payload-format-2.0 request as API Gateway would pass it, received at at.
 func Request(method, path string, headers map[string]string, body []byte, at time.Time) events.APIGatewayV2HTTPRequest {
 	h := make(map[string]string, len(headers))
