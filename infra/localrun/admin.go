@@ -1,0 +1,110 @@
+package localrun
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/rituals-dev/rituals/infra/standins"
+)
+
+// Admin routes, next to the API Gateway routes on the same server.
+const (
+	FunctionsPath   = "/_local/functions"
+	DeadLettersPath = "/_local/deadletters"
+	SchedulesPath   = "/_local/schedules/"
+	InvokePath      = "/_local/invoke/"
+)
+
+// handler serves the stand-ins, the admin routes and, for everything else, the local API
+// Gateway. The server runs from the start, so that functions can reach the stand-ins while
+// they initialise; the gateway answers 503 until the routes are bound.
+func (s *Stack) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/_standins/", func(w http.ResponseWriter, r *http.Request) { s.Standins.ServeHTTP(w, r) })
+	for _, p := range []string{standins.OutboxPath, standins.ConduitSeedPath, standins.SlackSeedPath} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { s.Standins.ServeHTTP(w, r) })
+	}
+	mux.HandleFunc("GET "+FunctionsPath, s.whenReady(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.Functions())
+	}))
+	mux.HandleFunc("GET "+DeadLettersPath, s.whenReady(func(w http.ResponseWriter, r *http.Request) {
+		dl := s.DeadLetters()
+		if dl == nil {
+			dl = []DeadLetter{}
+		}
+		writeJSON(w, http.StatusOK, dl)
+	}))
+	mux.HandleFunc("POST "+SchedulesPath+"{function}", s.whenReady(s.serveFireSchedule))
+	mux.HandleFunc("POST "+InvokePath+"{function}", s.whenReady(s.serveInvoke))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		gw := s.gw.Load()
+		if gw == nil {
+			writeMessage(w, http.StatusServiceUnavailable, "Service Unavailable")
+			return
+		}
+		gw.ServeHTTP(w, r)
+	})
+	return mux
+}
+
+// whenReady answers 503 until Start has bound everything, so that no request sees a half-built
+// stack.
+func (s *Stack) whenReady(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.gw.Load() == nil {
+			writeMessage(w, http.StatusServiceUnavailable, "Service Unavailable")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// serveFireSchedule answers POST /_local/schedules/<LogicalId>?time=<RFC3339>[&event=<Name>]:
+// it fires the function's schedules synchronously as if at that time (now when omitted) and
+// answers 200 with the result object, or a list of them when several schedules fired; 404
+// names the known schedules.
+func (s *Stack) serveFireSchedule(w http.ResponseWriter, r *http.Request) {
+	at := s.opts.Now()
+	if t := r.URL.Query().Get("time"); t != "" {
+		parsed, err := time.Parse(time.RFC3339, t)
+		if err != nil {
+			writeMessage(w, http.StatusBadRequest, "time must be RFC 3339, like 2024-05-06T07:30:00Z")
+			return
+		}
+		at = parsed
+	}
+	res, err := s.FireSchedule(r.Context(), r.PathValue("function"), r.URL.Query().Get("event"), at)
+	switch {
+	case errors.Is(err, ErrNoSchedule):
+		writeMessage(w, http.StatusNotFound, err.Error())
+	case err != nil:
+		writeMessage(w, http.StatusServiceUnavailable, err.Error())
+	case len(res) == 1:
+		writeJSON(w, http.StatusOK, res[0])
+	default:
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// serveInvoke answers POST /_local/invoke/<LogicalId> with the function's response to the
+// request body (like `aws lambda invoke`), or 502 with its error.
+func (s *Stack) serveInvoke(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxResponseBytes+1))
+	if err != nil {
+		writeMessage(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	out, err := s.Invoke(r.Context(), r.PathValue("function"), body)
+	var fe *FunctionError
+	switch {
+	case errors.As(err, &fe):
+		writeJSON(w, http.StatusBadGateway, fe)
+	case err != nil:
+		writeMessage(w, http.StatusNotFound, err.Error())
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(out)
+	}
+}

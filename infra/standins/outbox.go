@@ -1,0 +1,144 @@
+package standins
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Call is one request a stand-in received, as recorded in the outbox.
+type Call struct {
+	Seq     int64     `json:"seq"`
+	Time    time.Time `json:"time"`
+	Service string    `json:"service"` // slack, github or conduit
+	Method  string    `json:"method"`
+	// Path is below the service's base URL: "/chat.postMessage", "/repos/o/r/issues/1/comments".
+	Path string `json:"path"`
+	// API names the operation: a Slack or Conduit method ("chat.postMessage",
+	// "maniphest.edit", "response_url"), or GitHub's REST operation id ("issues/create-comment",
+	// "graphql").
+	API        string `json:"api"`
+	Authorized bool   `json:"authorized"`
+	Status     int    `json:"status"`
+	// Request is the parsed JSON or form body (tokens redacted); Response is what was answered.
+	Request  any `json:"request"`
+	Response any `json:"response"`
+}
+
+// Filter selects calls; zero fields match everything.
+type Filter struct {
+	Service string
+	API     string
+	// Since keeps calls with Seq > Since.
+	Since int64
+}
+
+func (f Filter) match(c Call) bool {
+	return (f.Service == "" || c.Service == f.Service) && (f.API == "" || c.API == f.API) && c.Seq > f.Since
+}
+
+// Outbox records every call the stand-ins receive, in order. It is safe for concurrent use.
+type Outbox struct {
+	mu    sync.Mutex
+	calls []Call
+	seq   int64
+	now   func() time.Time
+	// changed is closed and replaced whenever a call is recorded, for Wait.
+	changed chan struct{}
+}
+
+// NewOutbox returns an empty outbox stamping calls with now (time.Now when nil).
+func NewOutbox(now func() time.Time) *Outbox {
+	if now == nil {
+		now = time.Now
+	}
+	return &Outbox{now: now, changed: make(chan struct{})}
+}
+
+// Record appends c with the next sequence number and the current time, and returns it.
+func (o *Outbox) Record(c Call) Call {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seq++
+	c.Seq = o.seq
+	c.Time = o.now().UTC()
+	o.calls = append(o.calls, c)
+	close(o.changed)
+	o.changed = make(chan struct{})
+	return c
+}
+
+// Calls returns the recorded calls matching f, oldest first.
+func (o *Outbox) Calls(f Filter) []Call {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []Call
+	for _, c := range o.calls {
+		if f.match(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Last returns the sequence number of the latest call (0 when empty), to use as Filter.Since.
+func (o *Outbox) Last() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.seq
+}
+
+// Wait blocks until at least n calls match f, or done is closed (then it returns what it has).
+// Tests use it instead of sleeping.
+func (o *Outbox) Wait(done <-chan struct{}, f Filter, n int) []Call {
+	for {
+		o.mu.Lock()
+		ch := o.changed
+		o.mu.Unlock()
+		if got := o.Calls(f); len(got) >= n {
+			return got
+		}
+		select {
+		case <-ch:
+		case <-done:
+			return o.Calls(f)
+		}
+	}
+}
+
+// Clear forgets every call. Sequence numbers keep increasing.
+func (o *Outbox) Clear() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.calls = nil
+}
+
+// ServeHTTP answers GET (with ?service=&api=&since= filters) with {"calls": [...]} and DELETE
+// by clearing the outbox.
+func (o *Outbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		q := r.URL.Query()
+		f := Filter{Service: q.Get("service"), API: q.Get("api")}
+		if s := q.Get("since"); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"message": "since must be a sequence number"})
+				return
+			}
+			f.Since = n
+		}
+		calls := o.Calls(f)
+		if calls == nil {
+			calls = []Call{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"calls": calls})
+	case http.MethodDelete:
+		o.Clear()
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.Header().Set("Allow", "GET, DELETE")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "use GET or DELETE"})
+	}
+}
