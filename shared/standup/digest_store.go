@@ -1,0 +1,101 @@
+package standup
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rituals-dev/rituals/shared/config"
+)
+
+// DigestState is what is known of a team's digest for a day. Started is set before the
+// standups are read, Included (the standups the digest shows as submitted) before it is
+// posted, Channel and TS after: a submission that finds Started but not Included waits
+// (it may or may not be in the digest); one not in Included goes to the thread.
+type DigestState struct {
+	Started     bool
+	HasIncluded bool
+	Included    map[string]bool
+	Channel, TS string
+}
+
+func digestKey(team string, day config.Date) map[string]types.AttributeValue {
+	return key(digestPK(team), day.String())
+}
+
+// Digest reads the digest state of team for day.
+func (st Store) Digest(ctx context.Context, team string, day config.Date) (DigestState, error) {
+	out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.Table), Key: digestKey(team, day), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return DigestState{}, fmt.Errorf("read digest of %s for %s: %w", team, day, err)
+	}
+	if out.Item == nil {
+		return DigestState{}, nil
+	}
+	d := DigestState{Started: true, Channel: getS(out.Item, "channel"), TS: getS(out.Item, "ts")}
+	if inc := getS(out.Item, "included"); inc != "" {
+		var ids []string
+		if err := json.Unmarshal([]byte(inc), &ids); err != nil {
+			return DigestState{}, fmt.Errorf("digest of %s for %s: %w", team, day, err)
+		}
+		d.HasIncluded, d.Included = true, map[string]bool{}
+		for _, id := range ids {
+			d.Included[id] = true
+		}
+	}
+	return d, nil
+}
+
+// StartDigest marks the digest started (once).
+func (st Store) StartDigest(ctx context.Context, team string, day config.Date, now time.Time) error {
+	item := digestKey(team, day)
+	item["started"] = s(ts(now))
+	item["kind"] = s("digest")
+	item["expires"] = expires(now)
+	_, err := st.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")})
+	if err != nil && !isCondFailed(err) {
+		return fmt.Errorf("start digest of %s for %s: %w", team, day, err)
+	}
+	return nil
+}
+
+// SetDigestIncluded records which standups the digest shows, unless recorded before; it
+// returns the recorded set.
+func (st Store) SetDigestIncluded(ctx context.Context, team string, day config.Date, ids []string) (map[string]bool, error) {
+	if ids == nil {
+		ids = []string{}
+	}
+	data, _ := json.Marshal(ids)
+	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(st.Table), Key: digestKey(team, day),
+		UpdateExpression:          aws.String("SET included = :inc"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(included)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":inc": s(string(data))},
+	})
+	if err != nil && !isCondFailed(err) {
+		return nil, fmt.Errorf("record digest of %s for %s: %w", team, day, err)
+	}
+	d, err := st.Digest(ctx, team, day)
+	if err != nil {
+		return nil, err
+	}
+	return d.Included, nil
+}
+
+// SetDigestPosted records where the digest was posted.
+func (st Store) SetDigestPosted(ctx context.Context, team string, day config.Date, channel, tsID string) error {
+	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(st.Table), Key: digestKey(team, day),
+		UpdateExpression:          aws.String("SET channel = :c, ts = :ts"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": s(channel), ":ts": s(tsID)},
+	})
+	if err != nil {
+		return fmt.Errorf("record digest post of %s for %s: %w", team, day, err)
+	}
+	return nil
+}

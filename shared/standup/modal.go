@@ -1,0 +1,395 @@
+package standup
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rituals-dev/rituals/shared/activity"
+	"github.com/rituals-dev/rituals/shared/config"
+)
+
+// Routes of the standup's interactions (prefix "standup").
+const (
+	Prefix             = "standup"
+	ActionOpen         = "standup:open"
+	ActionView         = "standup:view"
+	ActionReview       = "standup:review"
+	ActionHistory      = "standup:history"
+	CallbackSubmit     = "standup:submit"
+	CallbackReview     = "standup:review_submit"
+	CallbackReadOnly   = "standup:readonly"
+	blockPlan          = "plan"
+	blockDone          = "done"
+	blockAvailability  = "availability"
+	blockComment       = "comment"
+	blockBlockers      = "blockers"
+	blockRepoPrefix    = "repo:"
+	actionItems        = "items"
+	actionValue        = "value"
+	blockReviewNotes   = "review_notes"
+	blockReviewFlags   = "review_flags"
+	modalFixedBlocks   = 16 // blocks the modal has besides the per-repository ones
+	blocksPerRepo      = 2
+	maxPlanOptionsNote = "Only the first 100 open issues can be listed."
+)
+
+// ModalInput is everything the standup modal shows.
+type ModalInput struct {
+	Standup Standup
+	Person  *config.Person
+	Client  *config.Client
+	// Last is the person's last submitted standup for the client (nil before the first).
+	Last *Last
+	// Footprint is the live footprint (before the first submission) or the stored snapshot.
+	Footprint Footprint
+	// Assignments are the open issues assigned to the person in the client's repos.
+	Assignments []activity.Assignment
+	// NextDay is the person's next business day after the standup's day.
+	NextDay config.Date
+	// PlanCheck is the previous plan checked against Footprint.
+	PlanCheck *PlanCheck
+}
+
+func longDate(d config.Date) string {
+	return d.Weekday().String()[:3] + " " + d.String()
+}
+
+// BuildModal renders the standup modal (callback standup:submit, private_metadata the standup
+// id) within Block Kit's limits: at most 100 blocks and 3000 characters per text, with "and N
+// more" where something had to be cut.
+func BuildModal(in ModalInput) slack.ModalViewRequest {
+	id := in.Standup.Slot.ID
+	e := in.Standup.Entry
+	b := &budget{max: MaxModalBlocks}
+	b.add(section(fmt.Sprintf("*%s* standup for *%s*, %s", escape(in.Person.Name), escape(in.Client.Name), longDate(id.Date))))
+	if e != nil && !e.Submitted.IsZero() {
+		b.add(contextText(fmt.Sprintf("Submitted %s; you can edit it until it is reviewed.", e.Submitted.In(in.Person.Location()).Format("Mon 15:04"))))
+	}
+
+	// Since my last standup.
+	since := "Since my first standup"
+	if in.Last != nil {
+		since = "Since my last standup (" + in.Last.Date + ")"
+	}
+	b.add(header(since))
+	if in.Last != nil {
+		b.add(section(fitLines("", lastSaid(in.Last))))
+	}
+	if s := in.PlanCheck.Summary(); s != "" {
+		var lines []string
+		done := map[string]bool{}
+		for _, d := range in.PlanCheck.Done {
+			done[d.Ref()] = true
+		}
+		for _, p := range in.PlanCheck.Expected {
+			mark := "✗"
+			if done[p.Ref()] {
+				mark = "✓"
+			}
+			lines = append(lines, mark+" "+link(p.URL, escape(p.Ref()))+" "+escape(p.Title))
+		}
+		b.add(section(fitLines("*Plan check:* "+s, lines)))
+	}
+	repos := in.Footprint.Group()
+	if len(repos) == 0 {
+		b.add(section(fmt.Sprintf("_No GitHub activity in %s's repositories since %s._", escape(in.Client.Name), in.Footprint.From.In(in.Person.Location()).Format("Mon 2 Jan 15:04"))))
+	}
+	reserve := modalFixedBlocks - 4 // the plan, availability, comment and blockers parts below
+	shown := 0
+	for _, r := range repos {
+		if b.room()-reserve < blocksPerRepo+1 { // keep one for "and N more"
+			break
+		}
+		b.add(section(fitLines("*"+escape(r.Repo)+"*", r.Lines)))
+		in := slack.NewInputBlock(blockRepoPrefix+strings.ToLower(r.Repo), plain(cutRunes("Comment on "+r.Repo+" (optional)", 2000)), nil, textInput(actionValue, e.repoComment(r.Repo), false))
+		in.Optional = true
+		b.add(in)
+		shown++
+	}
+	if len(repos) > shown {
+		b.add(contextText(fmt.Sprintf("…and %d more repositories with activity (they are kept in the standup).", len(repos)-shown)))
+	}
+	if in.Footprint.Dropped > 0 {
+		b.add(contextText(fmt.Sprintf("…and %d older items not listed.", in.Footprint.Dropped)))
+	}
+
+	// By next business day.
+	b.add(slack.NewDividerBlock())
+	b.add(header("By next business day (" + longDate(in.NextDay) + ")"))
+	options, more := planOptions(in.Assignments, e)
+	if len(options) > 0 {
+		var chosen, expect []*slack.OptionBlockObject
+		if e != nil {
+			for _, o := range options {
+				for _, p := range e.Plan {
+					if o.Value == p.Ref() {
+						chosen = append(chosen, o)
+						if p.ExpectDone {
+							expect = append(expect, o)
+						}
+					}
+				}
+			}
+		}
+		plan := slack.NewInputBlock(blockPlan, plain("I will work on"), plain("Open issues assigned to you in "+in.Client.Name+"'s repositories."), choice(actionItems, "Choose issues", options, chosen))
+		plan.Optional = true
+		done := slack.NewInputBlock(blockDone, plain("…and expect these done (closed or merged)"), nil, choice(actionItems, "Choose issues", options, expect))
+		done.Optional = true
+		b.add(plan, done)
+		if more > 0 {
+			b.add(contextText(fmt.Sprintf("…and %d more open issues assigned to you. %s", more, maxPlanOptionsNote)))
+		}
+	} else {
+		b.add(contextText("No open issues are assigned to you in " + escape(in.Client.Name) + "'s repositories; say what you will do below."))
+	}
+	var avOpts []*slack.OptionBlockObject
+	var avInit *slack.OptionBlockObject
+	for _, a := range Availabilities {
+		o := slack.NewOptionBlockObject(string(a), plain(a.Label()), nil)
+		avOpts = append(avOpts, o)
+		if e != nil && e.Availability == a {
+			avInit = o
+		}
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), actionValue, avOpts...)
+	sel.InitialOption = avInit
+	b.add(slack.NewInputBlock(blockAvailability, plain("Availability"), nil, sel))
+	b.add(slack.NewInputBlock(blockComment, plain("What I will do"), plain("Required: the plan in your words."), textInput(actionValue, e.comment(), true)))
+	b.add(header("Blockers"))
+	bl := slack.NewInputBlock(blockBlockers, plain("Anything blocking me"), plain("Optional. Blockers go to the delivery manager at once."), textInput(actionValue, e.blockers(), true))
+	bl.Optional = true
+	b.add(bl)
+
+	submit := "Submit"
+	if e != nil && !e.Submitted.IsZero() {
+		submit = "Save changes"
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		Title:           plain(cutRunes("Standup · "+in.Client.Name, maxTitle)),
+		Submit:          plain(submit),
+		Close:           plain("Cancel"),
+		CallbackID:      CallbackSubmit,
+		PrivateMetadata: id.String(),
+		Blocks:          slack.Blocks{BlockSet: b.blocks},
+	}
+}
+
+func lastSaid(l *Last) []string {
+	lines := []string{"What I said last time: " + escape(quoteOrDash(l.Comment))}
+	for _, p := range l.Plan {
+		mark := ""
+		if p.ExpectDone {
+			mark = " _(expected done)_"
+		}
+		lines = append(lines, "• "+link(p.URL, escape(p.Ref()))+" "+escape(p.Title)+mark)
+	}
+	if l.Blockers != "" {
+		lines = append(lines, "Blockers then: "+escape(l.Blockers))
+	}
+	return lines
+}
+
+func quoteOrDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return "“" + s + "”"
+}
+
+func textInput(actionID, initial string, multiline bool) *slack.PlainTextInputBlockElement {
+	el := slack.NewPlainTextInputBlockElement(nil, actionID)
+	el.Multiline = multiline
+	el.InitialValue = initial
+	el.MaxLength = maxInputLength
+	return el
+}
+
+// choice is checkboxes for up to 10 options and a multi-select (up to 100) beyond.
+func choice(actionID, placeholder string, options, initial []*slack.OptionBlockObject) slack.BlockElement {
+	if len(options) <= maxCheckboxes {
+		cb := slack.NewCheckboxGroupsBlockElement(actionID, options...)
+		cb.InitialOptions = initial
+		return cb
+	}
+	ms := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain(placeholder), actionID, options...)
+	ms.InitialOptions = initial
+	return ms
+}
+
+// planOptions lists the open assignments (plus items of an earlier submission no longer
+// open) as options, at most 100; more counts those left out.
+func planOptions(as []activity.Assignment, e *Entry) (opts []*slack.OptionBlockObject, more int) {
+	type opt struct{ ref, title string }
+	var all []opt
+	seen := map[string]bool{}
+	for _, a := range as {
+		ref := a.Repo + "#" + itoa(a.Number)
+		if !seen[ref] {
+			seen[ref] = true
+			all = append(all, opt{ref, a.Title})
+		}
+	}
+	if e != nil {
+		for _, p := range e.Plan {
+			if !seen[p.Ref()] {
+				seen[p.Ref()] = true
+				all = append(all, opt{p.Ref(), p.Title})
+			}
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].ref < all[j].ref })
+	if len(all) > maxOptions {
+		more = len(all) - maxOptions
+		all = all[:maxOptions]
+	}
+	for _, o := range all {
+		opts = append(opts, slack.NewOptionBlockObject(o.ref, plain(cutRunes(shortRef(o.ref)+" "+o.title, maxOptionText)), nil))
+	}
+	return opts, more
+}
+
+// shortRef drops the owner: "repo#12" reads better in a narrow modal.
+func shortRef(ref string) string {
+	if _, rest, ok := strings.Cut(ref, "/"); ok {
+		return rest
+	}
+	return ref
+}
+
+func (e *Entry) repoComment(repo string) string {
+	if e == nil {
+		return ""
+	}
+	return e.RepoComments[strings.ToLower(repo)]
+}
+
+func (e *Entry) comment() string {
+	if e == nil {
+		return ""
+	}
+	return e.Comment
+}
+
+func (e *Entry) blockers() string {
+	if e == nil {
+		return ""
+	}
+	return e.Blockers
+}
+
+// Answers is what a view_submission of the standup modal says.
+type Answers struct {
+	Plan         []PlanItem
+	Availability Availability
+	Comment      string
+	Blockers     string
+	RepoComments map[string]string
+}
+
+// ParseAnswers reads the modal's state. It returns the answers and, when something is missing
+// or wrong, errors keyed by block id (Slack's response_action "errors").
+func ParseAnswers(state *slack.ViewState, assignments []activity.Assignment, previous *Entry) (Answers, map[string]string) {
+	errs := map[string]string{}
+	var a Answers
+	if state == nil {
+		return a, map[string]string{blockComment: "Please fill in the standup."}
+	}
+	v := state.Values
+	titles := map[string]PlanItem{}
+	for _, as := range assignments {
+		titles[as.Repo+"#"+itoa(as.Number)] = PlanItem{Repo: as.Repo, Number: as.Number, Title: as.Title, URL: as.URL}
+	}
+	if previous != nil {
+		for _, p := range previous.Plan {
+			if _, ok := titles[p.Ref()]; !ok {
+				p.ExpectDone = false
+				titles[p.Ref()] = p
+			}
+		}
+	}
+	expect := map[string]bool{}
+	for _, o := range v[blockDone][actionItems].SelectedOptions {
+		expect[o.Value] = true
+	}
+	planned := map[string]bool{}
+	for _, o := range v[blockPlan][actionItems].SelectedOptions {
+		planned[o.Value] = true
+	}
+	// Expecting an item done implies working on it.
+	refs := make([]string, 0, len(planned)+len(expect))
+	for r := range planned {
+		refs = append(refs, r)
+	}
+	for r := range expect {
+		if !planned[r] {
+			refs = append(refs, r)
+		}
+	}
+	sort.Strings(refs)
+	for _, ref := range refs {
+		p, ok := titles[ref]
+		if !ok {
+			repo, num, found := strings.Cut(ref, "#")
+			if !found {
+				continue
+			}
+			var nr int
+			if _, err := fmt.Sscan(num, &nr); err != nil {
+				continue
+			}
+			p = PlanItem{Repo: repo, Number: nr}
+		}
+		p.ExpectDone = expect[ref]
+		a.Plan = append(a.Plan, p)
+	}
+	a.Availability = Availability(v[blockAvailability][actionValue].SelectedOption.Value)
+	if !validAvailability(a.Availability) {
+		errs[blockAvailability] = "Choose how available you will be."
+	}
+	a.Comment = strings.TrimSpace(v[blockComment][actionValue].Value)
+	if a.Comment == "" {
+		errs[blockComment] = "Say what you will do by the next business day."
+	}
+	a.Blockers = strings.TrimSpace(v[blockBlockers][actionValue].Value)
+	a.RepoComments = map[string]string{}
+	for blockID, actions := range v {
+		if repo, ok := strings.CutPrefix(blockID, blockRepoPrefix); ok {
+			if c := strings.TrimSpace(actions[actionValue].Value); c != "" {
+				a.RepoComments[repo] = c
+			}
+		}
+	}
+	if len(errs) == 0 {
+		errs = nil
+	}
+	return a, errs
+}
+
+func validAvailability(a Availability) bool {
+	for _, x := range Availabilities {
+		if a == x {
+			return true
+		}
+	}
+	return false
+}
+
+// NextBusinessDay returns the person's first business day after day.
+func NextBusinessDay(c *Calendar, p *config.Person, extra []config.DateRange, day config.Date) config.Date {
+	d := day
+	for i := 0; i < 366; i++ {
+		d = d.AddDays(1)
+		if c.Off(p, extra, d) == "" {
+			return d
+		}
+	}
+	return day.AddDays(1)
+}
+
+// localTime renders an instant in a zone as people read it.
+func localTime(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan 15:04") }

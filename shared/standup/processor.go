@@ -1,0 +1,193 @@
+package standup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/slack-go/slack"
+
+	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/logs"
+	"github.com/rituals-dev/rituals/shared/slackapp"
+	"github.com/rituals-dev/rituals/shared/store"
+	"github.com/rituals-dev/rituals/shared/streams"
+)
+
+// Processor is StandupProcessorFunction: it handles the standup's internal events (blockers to
+// the delivery manager, late submissions to the digest thread, closing overdue-review issues,
+// history pages) and Slack's app_home_opened (the App Home tab). Every side effect goes
+// through Effects.Once, so a redelivered record does nothing new.
+type Processor struct {
+	Store     Store
+	Effects   store.Effects
+	Config    ConfigSource
+	Calendar  *Calendar
+	Slack     SlackAPI
+	Issues    Issues
+	Responder Responder
+	Parts     streams.PartsLoader
+	Log       *slog.Logger
+}
+
+// ErrDigestInProgress makes a late submission wait (and be retried) while its team's digest is
+// being posted: it may or may not be part of it.
+var ErrDigestInProgress = errors.New("digest being posted")
+
+func (p Processor) logger() *slog.Logger {
+	if p.Log == nil {
+		return slog.Default()
+	}
+	return p.Log
+}
+
+// Handle processes a batch of events-table stream records.
+func (p Processor) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	return streams.HandleLogged(ctx, p.logger(), ev, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
+		e, err := streams.Event(ctx, rec, p.Parts)
+		if err != nil {
+			return err
+		}
+		return p.Process(ctx, e)
+	}), nil
+}
+
+// Process handles one stored event; events it does not know are ignored.
+func (p Processor) Process(ctx context.Context, e store.Event) error {
+	now := e.ReceivedAt
+	switch {
+	case e.Source == "slack" && e.Type == "app_home_opened":
+		return p.home(ctx, e, now)
+	case e.Source != "rituals":
+		return nil
+	}
+	var pl EventPayload
+	if err := json.Unmarshal(e.Payload, &pl); err != nil {
+		return fmt.Errorf("%s %s: payload: %w", e.Type, e.Key, err)
+	}
+	cfg, err := p.Config.Current(ctx, now)
+	if err != nil {
+		return err
+	}
+	switch e.Type {
+	case EventSubmitted:
+		return p.submitted(ctx, cfg, pl, now)
+	case EventReviewed:
+		return p.reviewed(ctx, cfg, pl, now)
+	case EventHistory:
+		return p.historyPage(ctx, cfg, pl)
+	}
+	return nil
+}
+
+func (p Processor) submitted(ctx context.Context, cfg *config.Config, pl EventPayload, now time.Time) error {
+	id, err := ParseID(pl.ID)
+	if err != nil {
+		return err
+	}
+	sd, err := p.Store.Standup(ctx, id)
+	if err != nil {
+		return err
+	}
+	dev, c := cfg.PersonByID(id.Person), cfg.Client(id.Client)
+	team := cfg.Team(sd.Slot.Team)
+	if dev == nil || c == nil || team == nil || sd.Entry == nil {
+		logs.For(ctx, p.logger()).Warn("submitted standup no longer in config", logs.Key, pl.ID)
+		return nil
+	}
+	e := sd.Entry
+	// Blockers reach the delivery manager at once; an edit that changes them sends the new ones.
+	if dm := cfg.PersonByID(team.Roles.DeliveryManager); dm != nil && e.Blockers != "" {
+		_, _, err := p.Effects.Once(ctx, "standup:blockers:"+id.String()+":"+hash(e.Blockers), now, func(ctx context.Context) (string, error) {
+			text, blocks := BlockerMessage(sd, dev, c)
+			return post(ctx, p.Slack, dm.Slack, text, blocks, "")
+		})
+		if err != nil {
+			return fmt.Errorf("blockers of %s: %w", id, err)
+		}
+	}
+	if pl.Revision != 1 {
+		return nil
+	}
+	// A first submission after the digest was posted goes to its thread.
+	dg, err := p.Store.Digest(ctx, team.ID, id.Date)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !dg.Started:
+		return nil // the digest will read it
+	case !dg.HasIncluded || (!dg.Included[id.String()] && dg.TS == ""):
+		return fmt.Errorf("late standup %s: %w", id, ErrDigestInProgress)
+	case dg.Included[id.String()]:
+		return nil
+	}
+	_, _, err = p.Effects.Once(ctx, "standup:late:"+id.String(), now, func(ctx context.Context) (string, error) {
+		blocks := append([]slack.Block{contextText("Late standup")}, StandupBlocks(sd, dev, c, 10)...)
+		return post(ctx, p.Slack, dg.Channel, "Late standup of "+dev.Name, blocks, dg.TS)
+	})
+	if err != nil {
+		return fmt.Errorf("late standup %s: %w", id, err)
+	}
+	return nil
+}
+
+// BlockerMessage is the DM to the delivery manager about a developer's blockers, with a
+// button that shows the whole standup.
+func BlockerMessage(sd Standup, dev *config.Person, c *config.Client) (string, []slack.Block) {
+	text := fmt.Sprintf("%s is blocked (%s, %s)", dev.Name, c.Name, sd.Slot.ID.Date)
+	mentionDev := escape(dev.Name)
+	if dev.Slack != "" {
+		mentionDev = "<@" + dev.Slack + ">"
+	}
+	return text, []slack.Block{
+		section(cut(fmt.Sprintf("🚧 %s is blocked (*%s*, %s):\n>%s", mentionDev, escape(c.Name), longDate(sd.Slot.ID.Date), escape(sd.Entry.Blockers)), MaxText)),
+		slack.NewActionBlock("standup_blocker", button(ActionView, sd.Slot.ID.String(), "View standup")),
+	}
+}
+
+func (p Processor) reviewed(ctx context.Context, cfg *config.Config, pl EventPayload, now time.Time) error {
+	id, err := ParseID(pl.ID)
+	if err != nil {
+		return err
+	}
+	c := cfg.Client(id.Client)
+	if c == nil || p.Issues == nil {
+		return nil
+	}
+	num, done, err := p.Effects.Done(ctx, "standup:overdue:"+id.String())
+	if err != nil || !done {
+		return err
+	}
+	n, _ := strconv.Atoi(num)
+	return CloseReviewIssue(ctx, p.Effects, p.Issues, c, id, n, now)
+}
+
+func (p Processor) historyPage(ctx context.Context, cfg *config.Config, pl EventPayload) error {
+	who, c := cfg.PersonByID(pl.Person), cfg.Client(pl.Client)
+	if who == nil || c == nil || pl.ResponseURL == "" {
+		return nil
+	}
+	anchor, err := config.ParseDate(pl.Anchor)
+	if err != nil {
+		return fmt.Errorf("history anchor: %w", err)
+	}
+	page, more, err := p.Store.Page(ctx, c.ID, who.ID, anchor, pl.Newer, HistoryPageSize)
+	if err != nil {
+		return err
+	}
+	// Moving older there are newer ones (the page we came from), and the reverse.
+	older, newer := more, true
+	if pl.Newer {
+		older, newer = true, more
+	}
+	blocks := HistoryBlocks(who, c, page, older, newer)
+	b := slack.Blocks{BlockSet: blocks}
+	// Posting the same page twice (a redelivered record) shows the same page: idempotent.
+	return p.Responder.Respond(ctx, pl.ResponseURL, slackapp.Reply{ReplaceOriginal: true, Text: "Standups of " + who.Name, Blocks: &b})
+}
