@@ -15,7 +15,10 @@ FUNCTIONS := \
 	PhabricatorWebhookFunction:phabricator-webhook \
 	SlackCommandsFunction:slack-commands \
 	SlackInteractionsFunction:slack-interactions \
-	ActivityRecorderFunction:activity-recorder
+	ActivityRecorderFunction:activity-recorder \
+	StandupSchedulerFunction:standup-scheduler \
+	StandupProcessorFunction:standup-processor \
+	SupportTriageFunction:support-triage
 
 fn_id = $(word 1,$(subst :, ,$(1)))
 fn_dir = $(word 2,$(subst :, ,$(1)))

@@ -7,8 +7,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
+	"github.com/rituals-dev/rituals/shared/standup"
+	"github.com/rituals-dev/rituals/shared/store"
+	"github.com/rituals-dev/rituals/shared/support"
 )
 
 func main() {
@@ -17,7 +21,14 @@ func main() {
 	if err != nil {
 		runtimeenv.Exit(log, err)
 	}
+	ddb, err := store.NewClient(ctx, env.Var("DYNAMODB_ENDPOINT"))
+	if err != nil {
+		runtimeenv.Exit(log, err)
+	}
+	slackClient := slackapp.NewClient(env.Secret("SLACK_BOT_TOKEN"), env.Var("SLACK_API_URL"))
 	var others []slackapp.Command
+	others = append(others, standup.Command{Deps: standup.NewDeps(ddb, env.Var("STATE_TABLE"), "", slackClient, log)})
+	others = append(others, support.Command{Config: config.NewSource(ddb, env.Var("STATE_TABLE"), config.DefaultTTL), Store: support.Store{API: ddb, Table: env.Var("STATE_TABLE")}})
 	h := slackapp.Commands{
 		Secret:   env.Secret("SLACK_SIGNING_SECRET"),
 		Commands: append([]slackapp.Command{slackapp.Rituals{Others: others}}, others...),

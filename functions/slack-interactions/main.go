@@ -8,10 +8,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/httpapi"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
+	"github.com/rituals-dev/rituals/shared/standup"
 	"github.com/rituals-dev/rituals/shared/store"
+	"github.com/rituals-dev/rituals/shared/support"
 )
 
 func main() {
@@ -26,6 +29,15 @@ func main() {
 	}
 	secret := env.Secret("SLACK_SIGNING_SECRET")
 	interactions := slackapp.Interactions{Secret: secret, Log: log, Now: time.Now}
+	slackClient := slackapp.NewClient(env.Secret("SLACK_BOT_TOKEN"), env.Var("SLACK_API_URL"))
+	interactions.Handlers = append(interactions.Handlers, standup.Interactions{Deps: standup.NewDeps(ddb, env.Var("STATE_TABLE"), env.Var("EVENTS_TABLE"), slackClient, log)})
+	interactions.Handlers = append(interactions.Handlers, support.Interactions{
+		Config: config.NewSource(ddb, env.Var("STATE_TABLE"), config.DefaultTTL),
+		Store:  support.Store{API: ddb, Table: env.Var("STATE_TABLE")},
+		Events: store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")},
+		Slack:  slackClient,
+		Log:    log,
+	})
 	eventsAPI := slackapp.EventsAPI{
 		Secret: secret,
 		Events: store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")},

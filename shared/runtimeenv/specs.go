@@ -13,13 +13,25 @@ var Specs = map[string]Spec{
 	},
 	"SlackCommandsFunction": {
 		Vars:    []string{"STATE_TABLE"},
-		Secrets: []string{"SLACK_SIGNING_SECRET"},
+		Secrets: []string{"SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"},
 	},
 	"SlackInteractionsFunction": {
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
-		Secrets: []string{"SLACK_SIGNING_SECRET"},
+		Secrets: []string{"SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"},
 	},
 	"ActivityRecorderFunction": {
 		Vars: []string{"EVENTS_TABLE", "STATE_TABLE"},
+	},
+	"StandupSchedulerFunction": {
+		Vars:    []string{"STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
+	},
+	"StandupProcessorFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
+	},
+	"SupportTriageFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
 	},
 }

@@ -1,0 +1,344 @@
+package support
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
+)
+
+// Command is /support: the rotation (who is on, swaps, cover) and insight (open requests,
+// stats). It reads and writes the state table only, so it answers well within Slack's 3 s.
+type Command struct {
+	Config ConfigSource
+	Store  Store
+}
+
+var _ slackapp.Command = Command{}
+
+// Name implements slackapp.Command.
+func (Command) Name() string { return "/support" }
+
+var (
+	usageOncall   = slackapp.Usage{Syntax: "/support oncall", Summary: "who is on support this week and next"}
+	usageSwap     = slackapp.Usage{Syntax: "/support swap @a @b", Summary: "swap @a's and @b's next support weeks"}
+	usageOverride = slackapp.Usage{Syntax: "/support override @user <from> [<to>]", Summary: "@user covers support from..to (YYYY-MM-DD, today, tomorrow or mon..sun; inclusive)"}
+	usageList     = slackapp.Usage{Syntax: "/support list", Summary: "open support requests: age, priority, owner, ETA"}
+	usageStats    = slackapp.Usage{Syntax: "/support stats [weeks]", Summary: "requests and median time to acknowledge / resolve per priority (default 4 weeks)"}
+	usageHelp     = slackapp.Usage{Syntax: "/support help", Summary: "this list; put a team id first (/support billing oncall) to pick a team"}
+)
+
+// Help implements slackapp.Command.
+func (Command) Help() []slackapp.Usage {
+	return []slackapp.Usage{usageOncall, usageSwap, usageOverride, usageList, usageStats, usageHelp}
+}
+
+func usage(problem string, u ...slackapp.Usage) error {
+	return &slackapp.UsageError{Problem: problem, Usage: u}
+}
+
+// Run implements slackapp.Command.
+func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time) (*slack.Msg, error) {
+	args := strings.Fields(cmd.Text)
+	cfg, err := c.Config.Current(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var team *config.Team
+	if len(args) > 0 {
+		if t := cfg.Team(strings.ToLower(args[0])); t != nil && t.Support != nil {
+			team, args = t, args[1:]
+		}
+	}
+	sub := "help"
+	if len(args) > 0 {
+		sub, args = strings.ToLower(args[0]), args[1:]
+	}
+	if sub == "help" {
+		return slackapp.Ephemeral(helpText(c.Help())), nil
+	}
+	if team == nil {
+		if team, err = pickTeam(cfg, cmd); err != nil {
+			return nil, err
+		}
+	}
+	invoker := cfg.PersonBySlack(cmd.UserID)
+	switch sub {
+	case "oncall":
+		if len(args) > 0 {
+			return nil, usage("`/support oncall` takes no arguments.", usageOncall)
+		}
+		return c.oncall(ctx, cfg, team, now)
+	case "swap":
+		if len(args) != 2 {
+			return nil, usage("`/support swap` needs two people.", usageSwap)
+		}
+		return c.swap(ctx, cfg, team, invoker, args, now)
+	case "override":
+		if len(args) < 2 || len(args) > 3 {
+			return nil, usage("`/support override` needs a person and one or two dates.", usageOverride)
+		}
+		return c.override(ctx, cfg, team, invoker, args, now)
+	case "list":
+		if len(args) > 0 {
+			return nil, usage("`/support list` takes no arguments.", usageList)
+		}
+		return c.list(ctx, cfg, team, now)
+	case "stats":
+		weeks := 4
+		if len(args) > 1 {
+			return nil, usage("`/support stats` takes at most a number of weeks.", usageStats)
+		}
+		if len(args) == 1 {
+			n, err := strconv.Atoi(strings.TrimSuffix(strings.ToLower(args[0]), "w"))
+			if err != nil || n < 1 || n > 52 {
+				return nil, usage(fmt.Sprintf("%q is not a number of weeks from 1 to 52.", args[0]), usageStats)
+			}
+			weeks = n
+		}
+		return c.stats(ctx, team, weeks, now)
+	}
+	return nil, usage(fmt.Sprintf("`/support %s` is not a /support command.", sub), c.Help()...)
+}
+
+func helpText(us []slackapp.Usage) string {
+	var b strings.Builder
+	b.WriteString("*/support* — support rotation and requests")
+	for _, u := range us {
+		fmt.Fprintf(&b, "\n• `%s` — %s", u.Syntax, u.Summary)
+	}
+	return b.String()
+}
+
+// pickTeam finds the team a command is about: the team whose channel it was typed in, else
+// the invoker's only team that takes support requests.
+func pickTeam(cfg *config.Config, cmd slack.SlashCommand) (*config.Team, error) {
+	var all []string
+	for _, t := range cfg.Teams {
+		if t.Support == nil {
+			continue
+		}
+		all = append(all, t.ID)
+		if t.Slack.Channel == cmd.ChannelID || t.Slack.SupportChannel == cmd.ChannelID {
+			return t, nil
+		}
+	}
+	var mine []*config.Team
+	if p := cfg.PersonBySlack(cmd.UserID); p != nil {
+		for _, t := range cfg.TeamsOf(p.ID) {
+			if t.Support != nil {
+				mine = append(mine, t)
+			}
+		}
+	}
+	if len(mine) == 1 {
+		return mine[0], nil
+	}
+	if len(all) == 0 {
+		return nil, errors.New("no team in the config takes support requests")
+	}
+	return nil, usage(fmt.Sprintf("Which team? Type its id first, e.g. `/support %s oncall` (teams: %s), or use the command in the team's channel.", all[0], strings.Join(all, ", ")), usageHelp)
+}
+
+func (c Command) oncall(ctx context.Context, cfg *config.Config, team *config.Team, now time.Time) (*slack.Msg, error) {
+	w := team.Support.Rotation.At(now).Week
+	os, err := c.Store.Overrides(ctx, team.ID, w, w+1)
+	if err != nil {
+		return nil, err
+	}
+	loc := team.Location()
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s support rotation* (times in %s)", escape(team.Name), team.TimeZone)
+	fmt.Fprintf(&b, "\nOn support now: %s", mention(cfg, DutyAt(team, os, now).Member))
+	for i, label := range []string{"This week", "Next week"} {
+		sh := ShiftOfWeek(team, w+i)
+		fmt.Fprintf(&b, "\n*%s* (%s – %s): %s", label, sh.Start.In(loc).Format("Mon 2 Jan 15:04"), sh.End.In(loc).Format("Mon 2 Jan 15:04"), mention(cfg, weekMember(team, os, w+i)))
+		if m := weekMember(team, os, w+i); m != sh.Member {
+			fmt.Fprintf(&b, " (swapped; the rota says %s)", mention(cfg, sh.Member))
+		}
+		for _, o := range os {
+			if o.Week == w+i && o.Kind == Cover {
+				fmt.Fprintf(&b, "\n    %s covers %s–%s (set by %s)", mention(cfg, o.Member), o.From, o.To, mention(cfg, o.By))
+			}
+		}
+	}
+	return slackapp.Ephemeral(b.String()), nil
+}
+
+// member checks that the invoker may change team's rotation.
+func member(team *config.Team, invoker *config.Person) (*slack.Msg, bool) {
+	if invoker == nil || !team.HasMember(invoker.ID) {
+		return slackapp.Ephemeral(fmt.Sprintf("Only members of %s can change its support rotation.", team.Name)), false
+	}
+	return nil, true
+}
+
+func teamPerson(cfg *config.Config, team *config.Team, arg string) (*config.Person, error) {
+	p, err := resolvePerson(cfg, arg)
+	if err != nil {
+		return nil, err
+	}
+	if !team.HasMember(p.ID) {
+		return nil, fmt.Errorf("%s (%s) is not a member of %s", arg, p.Name, team.Name)
+	}
+	return p, nil
+}
+
+func (c Command) swap(ctx context.Context, cfg *config.Config, team *config.Team, invoker *config.Person, args []string, now time.Time) (*slack.Msg, error) {
+	if refusal, ok := member(team, invoker); !ok {
+		return refusal, nil
+	}
+	a, err := teamPerson(cfg, team, args[0])
+	if err != nil {
+		return nil, usage(capitalize(err.Error())+".", usageSwap)
+	}
+	b, err := teamPerson(cfg, team, args[1])
+	if err != nil {
+		return nil, usage(capitalize(err.Error())+".", usageSwap)
+	}
+	w := team.Support.Rotation.At(now).Week
+	os, err := c.Store.Overrides(ctx, team.ID, w, w+SwapHorizon(team))
+	if err != nil {
+		return nil, err
+	}
+	plan, err := PlanSwap(team, os, now, a.ID, b.ID, invoker.ID)
+	if err != nil {
+		return nil, usage(capitalize(err.Error()), usageSwap, usageOverride)
+	}
+	loc := team.Location()
+	weekOf := func(w int) string { return ShiftOfWeek(team, w).Start.In(loc).Format("Mon 2 Jan") }
+	what := fmt.Sprintf("%s takes the support week of %s from %s, and %s takes the week of %s from %s.",
+		mention(cfg, b.ID), weekOf(plan[0].Week), mention(cfg, a.ID), mention(cfg, a.ID), weekOf(plan[1].Week), mention(cfg, b.ID))
+	if err := c.Store.SaveOverrides(ctx, team.ID, plan, Audit{By: invoker.ID, Made: now, What: "swap: " + what}); err != nil {
+		return nil, err
+	}
+	return &slack.Msg{ResponseType: slack.ResponseTypeInChannel, Text: fmt.Sprintf(":arrows_counterclockwise: %s swapped support weeks: %s", mention(cfg, invoker.ID), what)}, nil
+}
+
+func (c Command) override(ctx context.Context, cfg *config.Config, team *config.Team, invoker *config.Person, args []string, now time.Time) (*slack.Msg, error) {
+	if refusal, ok := member(team, invoker); !ok {
+		return refusal, nil
+	}
+	who, err := teamPerson(cfg, team, args[0])
+	if err != nil {
+		return nil, usage(capitalize(err.Error())+".", usageOverride)
+	}
+	today := config.DateOf(now.In(team.Location()))
+	from, err := ParseDay(args[1], today)
+	if err != nil {
+		return nil, usage(capitalize(err.Error())+".", usageOverride)
+	}
+	to := from
+	if len(args) == 3 {
+		if to, err = ParseDay(args[2], today); err != nil {
+			return nil, usage(capitalize(err.Error())+".", usageOverride)
+		}
+	}
+	plan, err := PlanCover(team, who.ID, from, to, invoker.ID, now)
+	if err != nil {
+		return nil, usage(capitalize(err.Error())+".", usageOverride)
+	}
+	what := fmt.Sprintf("%s covers support from %s to %s (%s).", mention(cfg, who.ID), from, to, team.TimeZone)
+	if err := c.Store.SaveOverrides(ctx, team.ID, plan, Audit{By: invoker.ID, Made: now, What: "override: " + what}); err != nil {
+		return nil, err
+	}
+	return &slack.Msg{ResponseType: slack.ResponseTypeInChannel, Text: fmt.Sprintf(":arrows_counterclockwise: %s changed the support rotation: %s", mention(cfg, invoker.ID), what)}, nil
+}
+
+func (c Command) list(ctx context.Context, cfg *config.Config, team *config.Team, now time.Time) (*slack.Msg, error) {
+	open, err := c.Store.ListOpen(ctx, team.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(open) == 0 {
+		return slackapp.Ephemeral(fmt.Sprintf("%s has no open support requests.", escape(team.Name))), nil
+	}
+	lines := make([]string, 0, len(open))
+	for _, r := range open {
+		lines = append(lines, RequestLine(cfg, r, now))
+	}
+	return slackapp.Ephemeral(listText(fmt.Sprintf("*Open support requests of %s* (%d, oldest first)", escape(team.Name), len(open)), lines)), nil
+}
+
+// PriorityStats is one row of /support stats.
+type PriorityStats struct {
+	Priority              string
+	Count, Acked, Closed  int
+	MedianAck, MedianDone time.Duration
+}
+
+// Stats summarises rows per priority, in the order of priorities (then any others).
+func Stats(priorities []config.Priority, rows []StatRow) []PriorityStats {
+	byName := map[string]*PriorityStats{}
+	var order []string
+	for _, p := range priorities {
+		byName[p.Name] = &PriorityStats{Priority: p.Name}
+		order = append(order, p.Name)
+	}
+	acks, dones := map[string][]time.Duration{}, map[string][]time.Duration{}
+	for _, r := range rows {
+		ps := byName[r.Priority]
+		if ps == nil {
+			ps = &PriorityStats{Priority: r.Priority}
+			byName[r.Priority] = ps
+			order = append(order, r.Priority)
+		}
+		ps.Count++
+		if !r.Acked.IsZero() {
+			acks[r.Priority] = append(acks[r.Priority], r.Acked.Sub(r.Created))
+		}
+		if r.State == Resolved && !r.Closed.IsZero() {
+			dones[r.Priority] = append(dones[r.Priority], r.Closed.Sub(r.Created))
+		}
+	}
+	out := make([]PriorityStats, 0, len(order))
+	for _, name := range order {
+		ps := byName[name]
+		ps.Acked, ps.MedianAck = len(acks[name]), median(acks[name])
+		ps.Closed, ps.MedianDone = len(dones[name]), median(dones[name])
+		out = append(out, *ps)
+	}
+	return out
+}
+
+// median of ds (the mean of the middle two for an even count); 0 for none.
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func (c Command) stats(ctx context.Context, team *config.Team, weeks int, now time.Time) (*slack.Msg, error) {
+	rows, err := c.Store.StatsSince(ctx, team.ID, now.Add(-time.Duration(weeks)*7*24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Support requests of %s in the last %d week(s)*: %d\n```\n%-9s %6s %14s %14s\n", escape(team.Name), weeks, len(rows), "priority", "count", "median ack", "median done")
+	for _, ps := range Stats(team.Support.Priorities, rows) {
+		ack, done := "-", "-"
+		if ps.Acked > 0 {
+			ack = fmt.Sprintf("%s (%d)", human(ps.MedianAck), ps.Acked)
+		}
+		if ps.Closed > 0 {
+			done = fmt.Sprintf("%s (%d)", human(ps.MedianDone), ps.Closed)
+		}
+		fmt.Fprintf(&b, "%-9s %6d %14s %14s\n", ps.Priority, ps.Count, ack, done)
+	}
+	b.WriteString("```\n(n) = how many were acknowledged / resolved; times count from when the request opened.")
+	return slackapp.Ephemeral(b.String()), nil
+}

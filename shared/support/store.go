@@ -1,0 +1,274 @@
+package support
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rituals-dev/rituals/shared/store"
+)
+
+// StoreAPI is the part of the DynamoDB client the support store needs.
+type StoreAPI interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+var _ StoreAPI = (*dynamodb.Client)(nil)
+
+// Store keeps support requests, rotation overrides, audit records, simple questions and the
+// board cache in the state table (see the package doc for the key layout).
+type Store struct {
+	API   StoreAPI
+	Table string
+}
+
+// ClosedRetention is how long a request is kept after it stops being open (stats look back at
+// most a year).
+const ClosedRetention = 2 * 365 * 24 * time.Hour
+
+// maxUpdateAttempts bounds read-modify-write retries when concurrent writers keep winning.
+const maxUpdateAttempts = 10
+
+// ErrConflict is returned (wrapped) by Update when concurrent writers kept winning.
+var ErrConflict = errors.New("concurrent updates of a support request")
+
+func teamPK(team string) string { return "SUPPORT#" + team }
+func openPK(team string) string { return "SUPPORTOPEN#" + team }
+func reqSK(id ID) string        { return "REQ#" + id.key() }
+func utc(t time.Time) string    { return t.UTC().Format(time.RFC3339) }
+
+func strAV(v string) *types.AttributeValueMemberS { return &types.AttributeValueMemberS{Value: v} }
+func numAV(v int64) *types.AttributeValueMemberN {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+func attrS(item map[string]types.AttributeValue, k string) string {
+	if v, ok := item[k].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func attrN(item map[string]types.AttributeValue, k string) int64 {
+	if v, ok := item[k].(*types.AttributeValueMemberN); ok {
+		i, _ := strconv.ParseInt(v.Value, 10, 64)
+		return i
+	}
+	return 0
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": strAV(pk), "sk": strAV(sk)}
+}
+
+// Get reads a request (consistently). It returns an error wrapping store.ErrNotFound when
+// there is none.
+func (st Store) Get(ctx context.Context, id ID) (*Request, error) {
+	out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(st.Table), Key: key(teamPK(id.Team), reqSK(id)), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get support request %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return nil, fmt.Errorf("support request %s: %w", id, store.ErrNotFound)
+	}
+	return decodeRequest(out.Item)
+}
+
+func decodeRequest(item map[string]types.AttributeValue) (*Request, error) {
+	var r Request
+	if err := json.Unmarshal([]byte(attrS(item, "data")), &r); err != nil {
+		return nil, fmt.Errorf("decode support request %s/%s: %w", attrS(item, "pk"), attrS(item, "sk"), err)
+	}
+	return &r, nil
+}
+
+// Update reads the request (found false and a fresh Request with the id when there is none),
+// lets fn change it, and writes it back conditionally on the revision read, retrying from the
+// read when another writer won. fn returns whether it changed anything; nothing is written
+// when it did not. Update returns the request as stored afterwards and whether it wrote.
+func (st Store) Update(ctx context.Context, id ID, fn func(r *Request, found bool) (bool, error)) (*Request, bool, error) {
+	for attempt := 0; attempt < maxUpdateAttempts; attempt++ {
+		cur, err := st.Get(ctx, id)
+		found := err == nil
+		if errors.Is(err, store.ErrNotFound) {
+			cur, err = &Request{ID: id}, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		next := cur.clone()
+		changed, err := fn(next, found)
+		if err != nil || !changed {
+			return cur, false, err
+		}
+		next.Rev = cur.Rev + 1
+		err = st.put(ctx, next, found, cur.Rev)
+		if errors.Is(err, errLostRace) {
+			continue
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		return next, true, nil
+	}
+	return nil, false, fmt.Errorf("update support request %s: %w", id, ErrConflict)
+}
+
+var errLostRace = errors.New("lost the race")
+
+// put writes r and its stats row in one transaction, on condition that the stored revision
+// is still prev (or that there is none when !found).
+func (st Store) put(ctx context.Context, r *Request, found bool, prev int) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode support request %s: %w", r.ID, err)
+	}
+	item := map[string]types.AttributeValue{
+		"pk": strAV(teamPK(r.ID.Team)), "sk": strAV(reqSK(r.ID)),
+		"data": strAV(string(data)), "rev": numAV(int64(r.Rev)), "state": strAV(string(r.State)),
+	}
+	if r.IsOpen() {
+		item["gsi1pk"] = strAV(openPK(r.ID.Team))
+		item["gsi1sk"] = strAV(utc(r.Created) + "#" + r.ID.key())
+	} else {
+		at := r.Closed
+		if at.IsZero() {
+			at = r.Version.Received
+		}
+		item["expires"] = numAV(at.Add(ClosedRetention).Unix())
+	}
+	put := &types.Put{TableName: aws.String(st.Table), Item: item}
+	if found {
+		put.ConditionExpression = aws.String("rev = :rev")
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{":rev": numAV(int64(prev))}
+	} else {
+		put.ConditionExpression = aws.String("attribute_not_exists(pk)")
+	}
+	items := []types.TransactWriteItem{{Put: put}}
+	if r.announced() && !r.Created.IsZero() {
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.Table), Item: statItem(r)}})
+	}
+	_, err = st.API.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var tc *types.TransactionCanceledException
+	if errors.As(err, &tc) {
+		for _, reason := range tc.CancellationReasons {
+			if aws.ToString(reason.Code) == "ConditionalCheckFailed" {
+				return errLostRace
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("write support request %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// StatRow is what /support stats reads of one request.
+type StatRow struct {
+	ID       ID
+	Priority string
+	State    State
+	Created  time.Time
+	Acked    time.Time
+	Closed   time.Time
+}
+
+func statSK(r *Request) string { return "LOG#" + utc(r.Created) + "#" + r.ID.key() }
+
+func statItem(r *Request) map[string]types.AttributeValue {
+	item := map[string]types.AttributeValue{
+		"pk": strAV(teamPK(r.ID.Team)), "sk": strAV(statSK(r)),
+		"id": strAV(r.ID.String()), "priority": strAV(r.Priority), "state": strAV(string(r.State)),
+		"created": strAV(utc(r.Created)),
+		"expires": numAV(r.Created.Add(ClosedRetention).Unix()),
+	}
+	if !r.Acked.IsZero() {
+		item["acked"] = strAV(utc(r.Acked))
+	}
+	if !r.Closed.IsZero() && r.State == Resolved {
+		item["closed"] = strAV(utc(r.Closed))
+	}
+	return item
+}
+
+// StatsSince returns the stats rows of the team's requests created at or after since, with one
+// Query on the team's partition.
+func (st Store) StatsSince(ctx context.Context, team string, since time.Time) ([]StatRow, error) {
+	items, err := st.query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(st.Table),
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": strAV(teamPK(team)), ":from": strAV("LOG#" + utc(since)), ":to": strAV("LOG#~"),
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stats of team %s: %w", team, err)
+	}
+	var rows []StatRow
+	for _, it := range items {
+		id, err := ParseID(attrS(it, "id"))
+		if err != nil {
+			continue
+		}
+		row := StatRow{ID: id, Priority: attrS(it, "priority"), State: State(attrS(it, "state"))}
+		row.Created, _ = time.Parse(time.RFC3339, attrS(it, "created"))
+		row.Acked, _ = time.Parse(time.RFC3339, attrS(it, "acked"))
+		row.Closed, _ = time.Parse(time.RFC3339, attrS(it, "closed"))
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// ListOpen returns the team's open requests, oldest first, with one Query on gsi1.
+func (st Store) ListOpen(ctx context.Context, team string) ([]*Request, error) {
+	items, err := st.query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(st.Table),
+		IndexName:                 aws.String("gsi1"),
+		KeyConditionExpression:    aws.String("gsi1pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAV(openPK(team))},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open requests of team %s: %w", team, err)
+	}
+	var out []*Request
+	for _, it := range items {
+		r, err := decodeRequest(it)
+		if err != nil {
+			return nil, err
+		}
+		// gsi1 is eventually consistent: a request closed a moment ago may still be listed.
+		if r.IsOpen() {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// query runs q through every page.
+func (st Store) query(ctx context.Context, q *dynamodb.QueryInput) ([]map[string]types.AttributeValue, error) {
+	var items []map[string]types.AttributeValue
+	for {
+		out, err := st.API.Query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, out.Items...)
+		if len(out.LastEvaluatedKey) == 0 {
+			return items, nil
+		}
+		q.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
