@@ -5,13 +5,19 @@
 // # Failures and the dead-letter queue
 //
 // A record whose processing fails is never dropped or skipped, not even one that can never
-// succeed (a payload that cannot be decoded): Handle reports it, and every record after it, as
-// batch item failures. Lambda checkpoints the records before it, retries the batch from it
-// (MaximumRetryAttempts: 3 and BisectBatchOnFunctionError in template.yaml) and, when the
-// retries are spent, sends the record's stream coordinates to the on-failure destination (the
-// SQS DeadLetterQueue, whose alarm fires on the first message). From there a person can look
-// the event up in the events table, fix the cause and replay it. A poison record therefore
-// delays its shard by a few retries but is never silently lost.
+// succeed (a payload that cannot be decoded): Handle reports it as a batch item failure, and
+// goes on with the records after it. Lambda checkpoints before the lowest failed record,
+// retries from there (MaximumRetryAttempts: 3 and BisectBatchOnFunctionError in template.yaml)
+// and, when the retries are spent, sends the batch's stream coordinates to the on-failure
+// destination (the SQS DeadLetterQueue, whose alarm fires on the first message). From there a
+// person can look the event up in the events table, fix the cause and replay it.
+//
+// Records after a failed one are processed in the same invocation rather than held back: a
+// retry restarts at the failed record anyway, so holding them back would only mean that a
+// poison record takes its neighbours to the dead-letter queue with it. The price is that a
+// later record may be applied before an earlier one that failed; every processor is written
+// for that already (webhooks arrive out of order: state carries versions such as the issue's
+// updated_at, and writes are conditional on them).
 //
 // Because a record can be processed more than once (a retry after a partial failure, a
 // replayed dead letter), the function given to Handle must be idempotent.
@@ -27,8 +33,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/logs"
 )
 
-// Func processes one stream record. A non-nil error makes Handle report the record (and every
-// later one) for retry.
+// Func processes one stream record. A non-nil error makes Handle report the record for retry.
 type Func func(ctx context.Context, rec events.DynamoDBEventRecord) error
 
 // Handle processes ev's records in order with fn and logs through slog.Default() (main installs
@@ -37,17 +42,15 @@ func Handle(ctx context.Context, ev events.DynamoDBEvent, fn Func) events.Dynamo
 	return HandleLogged(ctx, slog.Default(), ev, fn)
 }
 
-// HandleLogged processes ev's records one at a time, in stream order, with fn. On the first
-// failure it stops: that record and every later one are returned as BatchItemFailures
-// (identified by their SequenceNumber), so Lambda retries from the failed record and no record
-// is ever processed before an earlier one of the same batch has succeeded. Records before the
-// failure have been processed exactly once by this call. The failure is logged at ERROR with the
-// record's metadata (never its payload). A context that is already done fails the remaining
-// records without calling fn.
+// HandleLogged calls fn for each of ev's records, one at a time in stream order, and returns
+// every record whose call failed as a BatchItemFailure (identified by its SequenceNumber);
+// each failure is logged at ERROR with the record's metadata (never its payload). A record
+// that succeeds has been processed exactly once by this call. Once ctx is done, the remaining
+// records are reported as failures without calling fn.
 func HandleLogged(ctx context.Context, log *slog.Logger, ev events.DynamoDBEvent, fn Func) events.DynamoDBEventResponse {
 	log = logs.For(ctx, log)
 	var resp events.DynamoDBEventResponse
-	for i, rec := range ev.Records {
+	for _, rec := range ev.Records {
 		err := ctx.Err()
 		if err == nil {
 			err = fn(ctx, rec)
@@ -55,17 +58,9 @@ func HandleLogged(ctx context.Context, log *slog.Logger, ev events.DynamoDBEvent
 		if err == nil {
 			continue
 		}
-		rest := ev.Records[i:]
-		log.LogAttrs(ctx, slog.LevelError, "stream record failed; retrying from it",
-			append(recordAttrs(rec),
-				slog.String(logs.Err, err.Error()),
-				slog.Int("records_retried", len(rest)),
-				slog.Int("records_done", i))...)
-		resp.BatchItemFailures = make([]events.DynamoDBBatchItemFailure, 0, len(rest))
-		for _, r := range rest {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
-		}
-		return resp
+		log.LogAttrs(ctx, slog.LevelError, "stream record failed; it will be retried",
+			append(recordAttrs(rec), slog.String(logs.Err, err.Error()))...)
+		resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
 	}
 	return resp
 }

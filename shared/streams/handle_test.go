@@ -44,16 +44,17 @@ func TestHandle(t *testing.T) {
 	tests := []struct {
 		name      string
 		records   int
-		failOn    string // sequence number whose processing fails
+		failOn    []string // sequence numbers whose processing fails
 		cancel    bool
 		processed []string
 		failed    []string
 	}{
 		{name: "all succeed", records: 3, processed: []string{"seq-1", "seq-2", "seq-3"}},
 		{name: "empty batch", records: 0},
-		{name: "first fails", records: 3, failOn: "seq-1", processed: []string{"seq-1"}, failed: []string{"seq-1", "seq-2", "seq-3"}},
-		{name: "middle fails", records: 4, failOn: "seq-2", processed: []string{"seq-1", "seq-2"}, failed: []string{"seq-2", "seq-3", "seq-4"}},
-		{name: "last fails", records: 3, failOn: "seq-3", processed: []string{"seq-1", "seq-2", "seq-3"}, failed: []string{"seq-3"}},
+		{name: "first fails, the rest still run", records: 3, failOn: []string{"seq-1"}, processed: []string{"seq-1", "seq-2", "seq-3"}, failed: []string{"seq-1"}},
+		{name: "middle fails", records: 4, failOn: []string{"seq-2"}, processed: []string{"seq-1", "seq-2", "seq-3", "seq-4"}, failed: []string{"seq-2"}},
+		{name: "last fails", records: 3, failOn: []string{"seq-3"}, processed: []string{"seq-1", "seq-2", "seq-3"}, failed: []string{"seq-3"}},
+		{name: "two fail", records: 4, failOn: []string{"seq-2", "seq-4"}, processed: []string{"seq-1", "seq-2", "seq-3", "seq-4"}, failed: []string{"seq-2", "seq-4"}},
 		{name: "context done", records: 2, cancel: true, failed: []string{"seq-1", "seq-2"}},
 	}
 	for _, tc := range tests {
@@ -69,7 +70,7 @@ func TestHandle(t *testing.T) {
 			var processed []string
 			resp := streams.HandleLogged(ctx, log, batch(tc.records), func(_ context.Context, rec events.DynamoDBEventRecord) error {
 				processed = append(processed, rec.Change.SequenceNumber)
-				if rec.Change.SequenceNumber == tc.failOn {
+				if slices.Contains(tc.failOn, rec.Change.SequenceNumber) {
 					return fmt.Errorf("record %s: %w", rec.EventID, boom)
 				}
 				return nil
@@ -90,13 +91,17 @@ func TestHandle(t *testing.T) {
 				}
 				return
 			}
+			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+			if len(lines) != len(tc.failed) {
+				t.Fatalf("want one log line per failed record, got %q", buf.String())
+			}
 			var line map[string]any
-			if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
-				t.Fatalf("want one JSON log line, got %q: %v", buf.String(), err)
+			if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
+				t.Fatalf("log line %q: %v", lines[0], err)
 			}
 			for field, want := range map[string]any{
 				"level": "ERROR", "sequence_number": tc.failed[0], "key": "github#delivery-" + strings.TrimPrefix(tc.failed[0], "seq-"),
-				"delivery_id": "delivery-" + strings.TrimPrefix(tc.failed[0], "seq-"), "event": "issues", "action": "opened", "repo": "octo-org/octo-repo", "records_retried": float64(len(tc.failed)),
+				"delivery_id": "delivery-" + strings.TrimPrefix(tc.failed[0], "seq-"), "event": "issues", "action": "opened", "repo": "octo-org/octo-repo",
 			} {
 				if line[field] != want {
 					t.Errorf("log field %s = %v, want %v", field, line[field], want)
