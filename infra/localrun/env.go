@@ -15,13 +15,14 @@ import (
 
 // envContext is what a function's local environment is derived from.
 type envContext struct {
-	resolver  samtemplate.Resolver
-	secrets   map[string]string
-	dynamo    string
-	baseURL   string
-	extra     map[string]string
-	region    string
-	buildRoot string
+	resolver samtemplate.Resolver
+	secrets  map[string]string
+	// getenv supplies secrets that are not in secrets (names DefaultSecrets does not know).
+	getenv  func(string) string
+	dynamo  string
+	baseURL string
+	extra   map[string]string
+	region  string
 }
 
 // functionEnv builds a function's environment: the template's variables (Globals overlaid with
@@ -40,7 +41,10 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 		}
 		name := strings.TrimSuffix(k, runtimeenv.ParamSuffix)
 		secret, ok := c.secrets[name]
-		if !ok || secret == "" {
+		if !ok && c.getenv != nil {
+			secret = c.getenv(name)
+		}
+		if secret == "" {
 			return nil, fmt.Errorf("function %s: %s names an SSM parameter, but there is no local value for %s: set %s in the environment", f.LogicalID, k, name, name)
 		}
 		delete(vars, k)

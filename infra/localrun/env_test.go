@@ -124,6 +124,15 @@ func TestFunctionEnv(t *testing.T) {
 	if _, err := functionEnv(f, "/b", ec); err == nil || !strings.Contains(err.Error(), "set GITHUB_WEBHOOK_SECRET") {
 		t.Errorf("a secret without a local value: err = %v", err)
 	}
+	ec.getenv = func(k string) string {
+		if k == "GITHUB_WEBHOOK_SECRET" {
+			return "from-getenv"
+		}
+		return ""
+	}
+	if env, err := functionEnv(f, "/b", ec); err != nil || envMap(env)["GITHUB_WEBHOOK_SECRET"] != "from-getenv" {
+		t.Errorf("a secret outside the map comes from the environment: %v", err)
+	}
 }
 
 func TestSecretsOverrideDefaults(t *testing.T) {

@@ -56,7 +56,9 @@ type Options struct {
 	Schedules bool
 	// MaxInstances caps concurrently running instances per function; 8 when 0.
 	MaxInstances int
-	// Secrets are the local plaintext secrets by name; Secrets(os.Getenv) when nil.
+	// Secrets are the local plaintext secrets by name; Secrets(os.Getenv) when nil. A secret
+	// the template asks for (X_PARAM) that is not in the map is read from the runner's
+	// environment variable X.
 	Secrets map[string]string
 	// Env is added to every function's environment, last (it wins).
 	Env map[string]string
@@ -231,7 +233,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return "", false
 		},
 	}
-	ec := envContext{resolver: resolver, secrets: opts.Secrets, dynamo: s.DynamoDBEndpoint, baseURL: s.URL, extra: opts.Env, region: Region}
+	ec := envContext{resolver: resolver, secrets: opts.Secrets, getenv: os.Getenv, dynamo: s.DynamoDBEndpoint, baseURL: s.URL, extra: opts.Env, region: Region}
 	for _, f := range fns {
 		env, err := functionEnv(f, bins[f.LogicalID].path, ec)
 		if err != nil {

@@ -169,14 +169,14 @@ func (t *Template) streamMapping(fn string, e Event) (StreamMapping, error) {
 	m := StreamMapping{Function: fn, Event: e.Name, BatchSize: 100, MaximumRetryAttempts: -1, Enabled: true}
 	table, attr, err := getAttTarget(Get(p, "Stream"))
 	if err != nil || attr != "StreamArn" {
-		return m, fmt.Errorf("Stream: want !GetAtt <Table>.StreamArn")
+		return m, fmt.Errorf("property Stream: want !GetAtt <Table>.StreamArn")
 	}
 	tab, ok := t.Resources[table]
 	if !ok || tab.Type != "AWS::DynamoDB::Table" {
-		return m, fmt.Errorf("Stream: %s is not a table of this template", table)
+		return m, fmt.Errorf("property Stream: %s is not a table of this template", table)
 	}
 	if scalar(Get(tab.Properties, "StreamSpecification", "StreamViewType")) == "" {
-		return m, fmt.Errorf("Stream: table %s has no StreamSpecification", table)
+		return m, fmt.Errorf("property Stream: table %s has no StreamSpecification", table)
 	}
 	m.Table = table
 	m.StartingPosition = t.scalarValue(Get(p, "StartingPosition"))
@@ -222,7 +222,7 @@ func (t *Template) streamMapping(fn string, e Event) (StreamMapping, error) {
 		return m, fmt.Errorf("BisectBatchOnFunctionError: %w", err)
 	}
 	if m.Enabled, err = t.boolValue(Get(p, "Enabled"), true); err != nil {
-		return m, fmt.Errorf("Enabled: %w", err)
+		return m, fmt.Errorf("property Enabled: %w", err)
 	}
 	for _, rt := range seq(Get(p, "FunctionResponseTypes")) {
 		if rt.Value != "ReportBatchItemFailures" {

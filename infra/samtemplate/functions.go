@@ -72,7 +72,7 @@ func (t *Template) function(r Resource) (Function, error) {
 	if n := prop("Timeout"); n != nil {
 		secs, err := t.intValue(n)
 		if err != nil || secs <= 0 {
-			return f, fmt.Errorf("Timeout: want a positive number of seconds, got %q", n.Value)
+			return f, fmt.Errorf("property Timeout: want a positive number of seconds, got %q", n.Value)
 		}
 		f.Timeout = time.Duration(secs) * time.Second
 	}

@@ -27,7 +27,9 @@ var priorityKeywords = map[string]int{"unbreak": 100, "triage": 90, "high": 80, 
 
 var conduitStatuses = map[string]string{"open": "Open", "resolved": "Resolved", "wontfix": "Wontfix", "invalid": "Invalid", "duplicate": "Duplicate", "spite": "Spite"}
 
-type conduitTask struct {
+// ConduitTask is a Maniphest task as seeded; Columns maps a board (project) PHID to the
+// task's column on it.
+type ConduitTask struct {
 	ID          int               `json:"id"`
 	PHID        string            `json:"phid"`
 	Name        string            `json:"name"`
@@ -44,7 +46,8 @@ type conduitTask struct {
 	xacts       []map[string]any  // newest last
 }
 
-type conduitProject struct {
+// ConduitProject is a project (a workboard when it has columns) as seeded.
+type ConduitProject struct {
 	ID        int    `json:"id"`
 	PHID      string `json:"phid"`
 	Name      string `json:"name"`
@@ -55,7 +58,8 @@ type conduitProject struct {
 	Created   int64  `json:"dateCreated"`
 }
 
-type conduitColumn struct {
+// ConduitColumn is a workboard column of Project (a project PHID) as seeded.
+type ConduitColumn struct {
 	ID        int    `json:"id"`
 	PHID      string `json:"phid"`
 	Name      string `json:"name"`
@@ -70,15 +74,15 @@ type conduitColumn struct {
 type conduitAPI struct {
 	s        *Server
 	mu       sync.Mutex
-	tasks    map[int]*conduitTask
-	projects map[string]*conduitProject
-	columns  map[string]*conduitColumn
+	tasks    map[int]*ConduitTask
+	projects map[string]*ConduitProject
+	columns  map[string]*ConduitColumn
 	nextID   int
 	xactID   int
 }
 
 func newConduitAPI(s *Server) *conduitAPI {
-	return &conduitAPI{s: s, tasks: map[int]*conduitTask{}, projects: map[string]*conduitProject{}, columns: map[string]*conduitColumn{}, nextID: 1}
+	return &conduitAPI{s: s, tasks: map[int]*ConduitTask{}, projects: map[string]*ConduitProject{}, columns: map[string]*ConduitColumn{}, nextID: 1}
 }
 
 // conduitError is a Conduit failure: error_code and error_info.
@@ -255,7 +259,7 @@ func policy() map[string]any {
 	return map[string]any{"view": "users", "interact": "users", "edit": "users"}
 }
 
-func (c *conduitAPI) taskData(t *conduitTask, attach map[string]any) map[string]any {
+func (c *conduitAPI) taskData(t *ConduitTask, attach map[string]any) map[string]any {
 	pr := conduitPriorities[t.Priority]
 	if pr[0] == "" {
 		pr = [2]string{fmt.Sprintf("Priority %d", t.Priority), "grey"}
@@ -304,7 +308,7 @@ func (c *conduitAPI) taskData(t *conduitTask, attach map[string]any) map[string]
 	}
 }
 
-func (c *conduitAPI) projectData(p *conduitProject) map[string]any {
+func (c *conduitAPI) projectData(p *ConduitProject) map[string]any {
 	var parent any
 	depth := 0
 	if pp := c.projects[p.Parent]; pp != nil {
@@ -331,7 +335,7 @@ func (c *conduitAPI) projectData(p *conduitProject) map[string]any {
 	}
 }
 
-func (c *conduitAPI) columnData(col *conduitColumn) map[string]any {
+func (c *conduitAPI) columnData(col *ConduitColumn) map[string]any {
 	var proxy any
 	if col.ProxyPHID != "" {
 		proxy = col.ProxyPHID
@@ -410,8 +414,8 @@ func (c *conduitAPI) maniphestSearch(p map[string]any) (any, *conduitError) {
 	return searchResult(out, p), nil
 }
 
-func (c *conduitAPI) sortedTasks() []*conduitTask {
-	list := make([]*conduitTask, 0, len(c.tasks))
+func (c *conduitAPI) sortedTasks() []*ConduitTask {
+	list := make([]*ConduitTask, 0, len(c.tasks))
 	for _, t := range c.tasks {
 		list = append(list, t)
 	}
@@ -419,7 +423,7 @@ func (c *conduitAPI) sortedTasks() []*conduitTask {
 	return list
 }
 
-func (c *conduitAPI) taskMatches(t *conduitTask, cons map[string]any) bool {
+func (c *conduitAPI) taskMatches(t *ConduitTask, cons map[string]any) bool {
 	if v, ok := cons["ids"]; ok && !constraintSet(v)[strconv.Itoa(t.ID)] {
 		return false
 	}
@@ -492,8 +496,8 @@ func (c *conduitAPI) projectSearch(p map[string]any) (any, *conduitError) {
 	return searchResult(out, p), nil
 }
 
-func (c *conduitAPI) sortedProjects() []*conduitProject {
-	list := make([]*conduitProject, 0, len(c.projects))
+func (c *conduitAPI) sortedProjects() []*ConduitProject {
+	list := make([]*ConduitProject, 0, len(c.projects))
 	for _, p := range c.projects {
 		list = append(list, p)
 	}
@@ -503,7 +507,7 @@ func (c *conduitAPI) sortedProjects() []*conduitProject {
 
 func (c *conduitAPI) columnSearch(p map[string]any) (any, *conduitError) {
 	cons, _ := p["constraints"].(map[string]any)
-	list := make([]*conduitColumn, 0, len(c.columns))
+	list := make([]*ConduitColumn, 0, len(c.columns))
 	for _, col := range c.columns {
 		list = append(list, col)
 	}
@@ -524,7 +528,7 @@ func (c *conduitAPI) columnSearch(p map[string]any) (any, *conduitError) {
 	return searchResult(out, p), nil
 }
 
-func (c *conduitAPI) findTask(id string) *conduitTask {
+func (c *conduitAPI) findTask(id string) *ConduitTask {
 	id = strings.TrimPrefix(id, "T")
 	if n, err := strconv.Atoi(id); err == nil {
 		return c.tasks[n]
@@ -540,7 +544,7 @@ func (c *conduitAPI) findTask(id string) *conduitTask {
 // maniphestEdit applies transactions to a task (objectIdentifier: id, T123 or PHID) or creates
 // one, recording each change so that maniphest.gettasktransactions reports it.
 func (c *conduitAPI) maniphestEdit(p map[string]any) (any, *conduitError) {
-	var t *conduitTask
+	var t *ConduitTask
 	creating := false
 	if id := asString(p["objectIdentifier"]); id != "" {
 		if t = c.findTask(id); t == nil {
@@ -548,7 +552,7 @@ func (c *conduitAPI) maniphestEdit(p map[string]any) (any, *conduitError) {
 		}
 	} else {
 		creating = true
-		t = &conduitTask{Status: "open", Priority: 90, AuthorPHID: ConduitBotPHID, Columns: map[string]string{}, Created: c.now()}
+		t = &ConduitTask{Status: "open", Priority: 90, AuthorPHID: ConduitBotPHID, Columns: map[string]string{}, Created: c.now()}
 	}
 	type change struct {
 		kind       string
@@ -719,7 +723,7 @@ func contains(l []string, s string) bool {
 
 // defaultColumn is the board's first visible column (Phabricator's default, usually Backlog).
 func (c *conduitAPI) defaultColumn(board string) string {
-	var best *conduitColumn
+	var best *ConduitColumn
 	for _, col := range c.columns {
 		if col.Project != board || col.IsHidden {
 			continue
@@ -755,9 +759,9 @@ func (c *conduitAPI) getTaskTransactions(p map[string]any) (any, *conduitError) 
 // otherwise. With Reset, everything is cleared first.
 type ConduitSeed struct {
 	Reset    bool             `json:"reset"`
-	Projects []conduitProject `json:"projects"`
-	Columns  []conduitColumn  `json:"columns"`
-	Tasks    []conduitTask    `json:"tasks"`
+	Projects []ConduitProject `json:"projects"`
+	Columns  []ConduitColumn  `json:"columns"`
+	Tasks    []ConduitTask    `json:"tasks"`
 }
 
 func (c *conduitAPI) serveSeed(w http.ResponseWriter, r *http.Request) {
@@ -769,10 +773,23 @@ func (c *conduitAPI) serveSeed(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "bad seed: " + err.Error()})
 		return
 	}
+	out, err := c.seed(seed)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// SeedConduit adds (or, with Reset, replaces) Conduit objects, as POST /_local/conduit/seed
+// does, and returns the ids and PHIDs they were given.
+func (s *Server) SeedConduit(seed ConduitSeed) (map[string]any, error) { return s.conduit.seed(seed) }
+
+func (c *conduitAPI) seed(seed ConduitSeed) (map[string]any, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if seed.Reset {
-		c.tasks, c.projects, c.columns = map[int]*conduitTask{}, map[string]*conduitProject{}, map[string]*conduitColumn{}
+		c.tasks, c.projects, c.columns = map[int]*ConduitTask{}, map[string]*ConduitProject{}, map[string]*ConduitColumn{}
 	}
 	ids := func(n int) int {
 		if n == 0 {
@@ -799,8 +816,7 @@ func (c *conduitAPI) serveSeed(w http.ResponseWriter, r *http.Request) {
 	for _, col := range seed.Columns {
 		col := col
 		if c.projects[col.Project] == nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"message": fmt.Sprintf("column %q: project %q was not seeded", col.Name, col.Project)})
-			return
+			return nil, fmt.Errorf("column %q: project %q was not seeded", col.Name, col.Project)
 		}
 		col.ID = ids(col.ID)
 		if col.PHID == "" {
@@ -840,5 +856,5 @@ func (c *conduitAPI) serveSeed(w http.ResponseWriter, r *http.Request) {
 		c.tasks[t.ID] = &t
 		tasks = append(tasks, map[string]any{"id": t.ID, "phid": t.PHID})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "projects": projects, "columns": columns, "tasks": tasks})
+	return map[string]any{"ok": true, "projects": projects, "columns": columns, "tasks": tasks}, nil
 }

@@ -25,11 +25,10 @@ const githubDocs = "https://docs.github.com/rest"
 // (events/, @octokit/webhooks-examples) name issues that exist on GitHub but not here, and
 // the functions must be able to act on them. Reading such an issue before any write is a 404.
 type githubAPI struct {
-	s      *Server
-	mu     sync.Mutex
-	repos  map[string]*ghRepo
-	ids    int64
-	nodeID int64
+	s     *Server
+	mu    sync.Mutex
+	repos map[string]*ghRepo
+	ids   int64
 }
 
 type ghRepo struct {

@@ -82,10 +82,7 @@ func TestGitHubWithGoGitHub(t *testing.T) {
 		t.Errorf("numbers continue after the highest known: got %d", next.GetNumber())
 	}
 
-	var out []Call
-	for _, c := range s.Outbox().Calls(Filter{Service: "github"}) {
-		out = append(out, c)
-	}
+	out := s.Outbox().Calls(Filter{Service: "github"})
 	if len(out) < 10 || out[2].API != "issues/create-comment" || out[2].Path != "/repos/acme/hr/issues/1/comments" || out[2].Status != 201 || !out[2].Authorized {
 		t.Errorf("recorded %+v", out[:3])
 	}

@@ -48,11 +48,7 @@ func splitPHPKey(k string) []string {
 	if i <= 0 || !strings.HasSuffix(k, "]") {
 		return []string{k}
 	}
-	parts := []string{k[:i]}
-	for _, p := range strings.Split(k[i+1:len(k)-1], "][") {
-		parts = append(parts, p)
-	}
-	return parts
+	return append([]string{k[:i]}, strings.Split(k[i+1:len(k)-1], "][")...)
 }
 
 func listify(v any) any {

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -119,16 +118,3 @@ func jsonValue(v any) any {
 }
 
 const redacted = "<redacted>"
-
-// lockedCounter hands out increasing ids.
-type lockedCounter struct {
-	mu sync.Mutex
-	n  int64
-}
-
-func (c *lockedCounter) next() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.n++
-	return c.n
-}
