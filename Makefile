@@ -52,8 +52,13 @@ run: deps build
 test: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -count=1 -timeout 8m ./...
 
+# Bootstrap sizes, cold starts and request latencies through the local stack, then the in-process
+# Go benchmarks: the activity mirror, support label → post, and the standup scheduler at 10,000
+# developers with its AWS cost per developer-month (about 3 minutes in all).
 bench: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) run ./infra/cmd/rituals bench -build-dir $(BUILD_DIR)
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchtime 20x ./shared/activity ./shared/support
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkStandup(Tick|Cost)10k' -benchtime 1x -timeout 40m ./shared/standup
 
 # Each fuzz target for a short while beyond its seed corpus (which `make test` already runs).
 FUZZTIME ?= 10s
