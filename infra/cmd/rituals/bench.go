@@ -65,9 +65,9 @@ type bench struct {
 	// scale out to.
 	instances int
 	buildDir  string
-	config   []byte
-	out      io.Writer
-	failed   []string
+	config    []byte
+	out       io.Writer
+	failed    []string
 }
 
 func (b *bench) start(ctx context.Context, functions ...string) (*localrun.Stack, error) {
