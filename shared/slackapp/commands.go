@@ -62,17 +62,10 @@ type Commands struct {
 // unverified request gets a 401.
 func (h Commands) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
 	log := logs.For(ctx, h.Log)
-	if httpapi.Method(req) != http.MethodPost {
-		return *httpapi.MethodNotAllowed(http.MethodPost), nil
-	}
-	body, tooBig := httpapi.Body(req)
-	if tooBig != nil {
-		return *tooBig, nil
-	}
-	now := httpapi.ReceivedAt(req, h.Now)
-	if err := Verify(func(k string) string { return httpapi.Header(req, k) }, body, h.Secret, now); err != nil {
-		log.Info("rejected command", logs.Err, err.Error())
-		return *httpapi.FromError(err), nil
+	body, now, answer := verified(req, h.Secret, h.Now)
+	if answer != nil {
+		log.Info("rejected command", logs.Status, answer.StatusCode, logs.Err, strings.TrimSpace(answer.Body))
+		return *answer, nil
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/rituals-dev/rituals/shared/httpapi"
@@ -46,17 +47,10 @@ type eventEnvelope struct {
 // processed from the events table's stream.
 func (h EventsAPI) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
 	log := logs.For(ctx, h.Log)
-	if httpapi.Method(req) != http.MethodPost {
-		return *httpapi.MethodNotAllowed(http.MethodPost), nil
-	}
-	body, tooBig := httpapi.Body(req)
-	if tooBig != nil {
-		return *tooBig, nil
-	}
-	now := httpapi.ReceivedAt(req, h.Now)
-	if err := Verify(func(k string) string { return httpapi.Header(req, k) }, body, h.Secret, now); err != nil {
-		log.Info("rejected event", logs.Err, err.Error())
-		return *httpapi.FromError(err), nil
+	body, now, answer := verified(req, h.Secret, h.Now)
+	if answer != nil {
+		log.Info("rejected event", logs.Status, answer.StatusCode, logs.Err, strings.TrimSpace(answer.Body))
+		return *answer, nil
 	}
 	var env eventEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {

@@ -37,17 +37,10 @@ type Interactions struct {
 // acknowledged (Slack would otherwise show the user an error) and logged.
 func (h Interactions) Handle(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
 	log := logs.For(ctx, h.Log)
-	if httpapi.Method(req) != http.MethodPost {
-		return *httpapi.MethodNotAllowed(http.MethodPost), nil
-	}
-	body, tooBig := httpapi.Body(req)
-	if tooBig != nil {
-		return *tooBig, nil
-	}
-	now := httpapi.ReceivedAt(req, h.Now)
-	if err := Verify(func(k string) string { return httpapi.Header(req, k) }, body, h.Secret, now); err != nil {
-		log.Info("rejected interaction", logs.Err, err.Error())
-		return *httpapi.FromError(err), nil
+	body, now, answer := verified(req, h.Secret, h.Now)
+	if answer != nil {
+		log.Info("rejected interaction", logs.Status, answer.StatusCode, logs.Err, strings.TrimSpace(answer.Body))
+		return *answer, nil
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil || form.Get("payload") == "" {
