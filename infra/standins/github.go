@@ -526,8 +526,9 @@ func (g *githubAPI) graphql(_ *http.Request, body any) ghReply {
 	return ghReply{200, map[string]any{"data": data}}
 }
 
-// StatusOptions are the Status field options every stand-in project has.
-var StatusOptions = []string{"Todo", "In Progress", "Done"}
+// StatusOptions are the Status field options every stand-in project has: GitHub's defaults plus
+// the "Support Issues" list a team using support triage adds to its board (see README.md).
+var StatusOptions = []string{"Todo", "In Progress", "Support Issues", "Done"}
 
 func projectV2(login, number string) map[string]any {
 	id := "PVT_" + shortHash(login+"#"+number)

@@ -164,7 +164,7 @@ func TestGitHubGraphQLProjects(t *testing.T) {
 		t.Errorf("project ids %v %v: want a stable PVT_ id", p1["id"], p2["id"])
 	}
 	options := p1["field"].(map[string]any)["options"].([]any)
-	if len(options) != 3 || options[1].(map[string]any)["name"] != "In Progress" {
+	if len(options) != len(StatusOptions) || options[2].(map[string]any)["name"] != "Support Issues" {
 		t.Errorf("status options %v", options)
 	}
 	add := gql(`mutation($projectId: ID!, $contentId: ID!) { addProjectV2ItemById(input: {projectId: $projectId, contentId: $contentId}) { item { id } } }`,
