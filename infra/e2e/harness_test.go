@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,15 +104,40 @@ type harness struct {
 	st *localrun.Stack
 	// prefix names this stack's tables: prefix + logical id.
 	prefix string
+	// now is the stack's clock; Slack requests are signed at its time.
+	now func() time.Time
+	// settle is how many stream passes each request and schedule firing waits for.
+	settle int
+}
+
+// stackOptions are what a test may set beyond the config and the functions.
+type stackOptions struct {
+	// Now is the stack's clock (localrun.Options.Now): the config is pushed, and interactions
+	// are signed, at its time. time.Now when nil.
+	Now func() time.Time
+	// Settle is how many wait passes every request (after its answer) and every schedule
+	// firing makes before returning: 0 leaves waiting to the test; 2 also covers the records a
+	// function wrote while the first pass ran (an internal event, a chained effect).
+	Settle int
 }
 
 // startStack starts the functions named (all when none) with configFile pushed as the team
 // config, against the test process's DynamoDB Local.
 func startStack(t *testing.T, configFile string, functions ...string) *harness {
 	t.Helper()
+	return startStackWith(t, configFile, stackOptions{}, functions...)
+}
+
+// startStackWith is startStack with opts.
+func startStackWith(t *testing.T, configFile string, opts stackOptions, functions ...string) *harness {
+	t.Helper()
 	cfg, err := os.ReadFile(configFile)
 	if err != nil {
 		t.Fatal(err)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
 	}
 	prefix := make([]byte, 4)
 	_, _ = rand.Read(prefix)
@@ -127,9 +154,10 @@ func startStack(t *testing.T, configFile string, functions ...string) *harness {
 		Functions:        functions,
 		Secrets:          localrun.Secrets(nil),
 		DeadLetterFile:   "-",
+		Now:              now,
 		Log:              log,
 		AfterTables: func(ctx context.Context, db *dynamodb.Client, tables map[string]string) error {
-			_, err := config.Push(ctx, db, tables["StateTable"], cfg, "e2e", time.Now())
+			_, err := config.Push(ctx, db, tables["StateTable"], cfg, "e2e", now())
 			return err
 		},
 	})
@@ -144,10 +172,11 @@ func startStack(t *testing.T, configFile string, functions ...string) *harness {
 			log.mu.Unlock()
 		}
 	})
-	return &harness{t: t, st: st, prefix: tablePrefix}
+	return &harness{t: t, st: st, prefix: tablePrefix, now: now, settle: opts.Settle}
 }
 
-// post sends body to path with headers and returns the status and body of the answer.
+// post sends body to path with headers and returns the status and body of the answer, after
+// the stack's Settle passes of waiting (stackOptions).
 func (h *harness) post(path string, headers map[string]string, body []byte) (int, string) {
 	h.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, h.st.URL+path, bytes.NewReader(body))
@@ -160,6 +189,7 @@ func (h *harness) post(path string, headers map[string]string, body []byte) (int
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	h.waitPasses(h.settle)
 	return resp.StatusCode, string(b)
 }
 
@@ -188,21 +218,71 @@ func (h *harness) slack(path, contentType string, body []byte, at time.Time) (in
 	return h.post(path, map[string]string{"Content-Type": contentType, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}, body)
 }
 
+// interact posts the events/slack interaction fixture file, after edits, as Slack would (a
+// form with the payload), signed at the stack's time.
+func (h *harness) interact(file string, edits ...func(m map[string]any)) (int, string) {
+	h.t.Helper()
+	body := url.Values{"payload": {string(fixture(h.t, "slack/"+file, edits...))}}.Encode()
+	return h.slack("/slack/interactions", "application/x-www-form-urlencoded", []byte(body), h.now())
+}
+
+// schedule fires function's schedule event as if at at, fails the test if an invocation
+// failed, and waits as the stack settles.
+func (h *harness) schedule(function, event string, at time.Time) {
+	h.t.Helper()
+	res, err := h.st.FireSchedule(context.Background(), function, event, at)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Error != nil {
+			h.t.Fatalf("%s %s at %v failed: %s", function, event, at, *r.Error)
+		}
+	}
+	h.waitPasses(h.settle)
+}
+
 // wait returns once the stream mappings have processed everything written so far.
 func (h *harness) wait() {
 	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := h.st.WaitStreams(ctx); err != nil {
-		h.t.Fatalf("streams: %v", err)
+	h.waitPasses(1)
+}
+
+// waitPasses waits for the stream mappings n times in a row, each pass within 30 seconds: a
+// record written while one pass ran is processed by the next.
+func (h *harness) waitPasses(n int) {
+	h.t.Helper()
+	for i := 0; i < n; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := h.st.WaitStreams(ctx)
+		cancel()
+		if err != nil {
+			h.t.Fatalf("streams: %v", err)
+		}
 	}
 }
 
-func fixture(t *testing.T, path string) []byte {
+// fixture reads events/<path>, applying edits to its decoded JSON (the file as it is when
+// there are none).
+func fixture(t *testing.T, path string, edits ...func(m map[string]any)) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../events/" + path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	if len(edits) == 0 {
+		return b
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		e(m)
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

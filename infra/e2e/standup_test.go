@@ -1,31 +1,14 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/rituals-dev/rituals/infra/localrun"
-	"github.com/rituals-dev/rituals/infra/signing"
 	"github.com/rituals-dev/rituals/infra/standins"
-	"github.com/rituals-dev/rituals/shared/config"
-	"github.com/rituals-dev/rituals/shared/store/dynamotest"
 )
 
 // The standup feature end to end: the real bootstraps behind the local API Gateway, the
@@ -35,43 +18,9 @@ import (
 // New York, Frank the delivery manager, Carol the client's reviewer). The stack's clock is set
 // to the simulated day, so the Slack requests are signed and stamped at those times.
 
-var standupFunctions = map[string]string{
-	"GitHubWebhookFunction":     "github-webhook",
-	"ActivityRecorderFunction":  "activity-recorder",
-	"SlackInteractionsFunction": "slack-interactions",
-	"SlackCommandsFunction":     "slack-commands",
-	"StandupSchedulerFunction":  "standup-scheduler",
-	"StandupProcessorFunction":  "standup-processor",
-}
-
-var (
-	standupBuildOnce sync.Once
-	standupBuildDir  string
-	standupBuildErr  error
-)
-
-func standupBuild(t *testing.T) string {
-	t.Helper()
-	standupBuildOnce.Do(func() {
-		standupBuildDir, standupBuildErr = os.MkdirTemp("", "rituals-e2e-standup-")
-		if standupBuildErr != nil {
-			return
-		}
-		for id, dir := range standupFunctions {
-			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-buildvcs=false",
-				"-o", filepath.Join(standupBuildDir, id, "bootstrap"), "./functions/"+dir)
-			cmd.Dir = "../.."
-			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				standupBuildErr = fmt.Errorf("build %s: %v\n%s", id, err, out)
-				return
-			}
-		}
-	})
-	if standupBuildErr != nil {
-		t.Fatal(standupBuildErr)
-	}
-	return standupBuildDir
+var standupFunctions = []string{
+	"GitHubWebhookFunction", "ActivityRecorderFunction", "SlackInteractionsFunction",
+	"SlackCommandsFunction", "StandupSchedulerFunction", "StandupProcessorFunction",
 }
 
 // standupClock is the stack's settable clock.
@@ -88,150 +37,34 @@ func (c *standupClock) Set(s string) time.Time {
 	return c.t
 }
 
-type standupLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *standupLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
+// standupE2E is the stack on the simulated day's clock; every request and tick returns once
+// the streams processed what it caused.
 type standupE2E struct {
-	t     *testing.T
-	st    *localrun.Stack
+	*harness
 	clock *standupClock
 	seen  int64
 }
 
 func standupStart(t *testing.T) *standupE2E {
 	t.Helper()
-	cfg, err := os.ReadFile("../../shared/standup/testdata/flow.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock := &standupClock{}
 	clock.Set("2019-05-16T04:00:00Z")
-	prefix := make([]byte, 4)
-	_, _ = rand.Read(prefix)
-	log := &standupLog{}
-	var ids []string
-	for id := range standupFunctions {
-		ids = append(ids, id)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	st, err := localrun.Start(ctx, localrun.Options{
-		Template:         "../../template.yaml",
-		BuildDir:         standupBuild(t),
-		Addr:             "127.0.0.1:0",
-		DynamoDBEndpoint: dynamotest.Endpoint(t),
-		TablePrefix:      "sup" + hex.EncodeToString(prefix) + "-",
-		Functions:        ids,
-		Secrets:          localrun.Secrets(nil),
-		DeadLetterFile:   "-",
-		Log:              log,
-		Now:              clock.Now,
-		AfterTables: func(ctx context.Context, db *dynamodb.Client, tables map[string]string) error {
-			_, err := config.Push(ctx, db, tables["StateTable"], cfg, "e2e", clock.Now())
-			return err
-		},
-	})
-	if err != nil {
-		t.Fatalf("start the stack: %v\n%s", err, log.buf.String())
-	}
-	t.Cleanup(func() {
-		_ = st.Close()
-		if t.Failed() {
-			log.mu.Lock()
-			t.Logf("stack output:\n%s", log.buf.String())
-			log.mu.Unlock()
-		}
-	})
-	return &standupE2E{t: t, st: st, clock: clock}
+	h := startStackWith(t, "../../shared/standup/testdata/flow.yaml", stackOptions{Now: clock.Now, Settle: 2}, standupFunctions...)
+	return &standupE2E{harness: h, clock: clock}
 }
 
-func (e *standupE2E) wait() {
+// deliver sends the real GitHub payload events/github/<file>, of the event its name begins with.
+func (e *standupE2E) deliver(file string) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	for i := 0; i < 2; i++ {
-		if err := e.st.WaitStreams(ctx); err != nil {
-			e.t.Fatalf("streams: %v", err)
-		}
+	if code, _ := e.github(strings.SplitN(file, ".", 2)[0], "standup-e2e-"+file, fixture(e.t, "github/"+file)); code != http.StatusAccepted {
+		e.t.Fatalf("github %s: %d", file, code)
 	}
-}
-
-func (e *standupE2E) github(file string) {
-	e.t.Helper()
-	body, err := os.ReadFile("../../events/github/" + file)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req, _ := http.NewRequest(http.MethodPost, e.st.URL+"/webhooks/github", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", strings.SplitN(file, ".", 2)[0])
-	req.Header.Set("X-GitHub-Delivery", "standup-e2e-"+file)
-	req.Header.Set("X-Hub-Signature-256", signing.GitHub([]byte(localrun.DefaultSecrets["GITHUB_WEBHOOK_SECRET"]), body))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		e.t.Fatalf("github %s: %d", file, resp.StatusCode)
-	}
-	e.wait()
-}
-
-// slack posts a signed Slack interaction (payload from a fixture, optionally edited) at the
-// stack's current time and returns the answer.
-func (e *standupE2E) slack(file string, edit func(map[string]any)) (int, string) {
-	e.t.Helper()
-	data, err := os.ReadFile("../../events/slack/" + file)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if edit != nil {
-		var m map[string]any
-		if err := json.Unmarshal(data, &m); err != nil {
-			e.t.Fatal(err)
-		}
-		edit(m)
-		data, _ = json.Marshal(m)
-	}
-	body := []byte(url.Values{"payload": {string(data)}}.Encode())
-	req, _ := http.NewRequest(http.MethodPost, e.st.URL+"/slack/interactions", bytes.NewReader(body))
-	ts, sig := signing.Slack(localrun.DefaultSecrets["SLACK_SIGNING_SECRET"], body, e.clock.Now())
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", sig)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	e.wait()
-	return resp.StatusCode, string(b)
 }
 
 // fire fires the standup schedule as if at at (and sets the clock there).
 func (e *standupE2E) fire(at string) {
 	e.t.Helper()
-	when := e.clock.Set(at)
-	res, err := e.st.FireSchedule(context.Background(), "StandupSchedulerFunction", "Tick", when)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, r := range res {
-		if r.Error != nil {
-			e.t.Fatalf("tick at %s failed: %s", at, *r.Error)
-		}
-	}
-	e.wait()
+	e.schedule("StandupSchedulerFunction", "Tick", e.clock.Set(at))
 }
 
 // calls returns the outbox calls since the previous calls().
@@ -298,7 +131,7 @@ func TestStandupEndToEnd(t *testing.T) {
 
 	// Octo's footprint, from real GitHub payloads.
 	for _, f := range []string{"issues.opened.json", "issue_comment.created.json", "issues.assigned.json", "pull_request.opened.json", "push.json"} {
-		e.github(f)
+		e.deliver(f)
 	}
 	e.calls()
 
@@ -316,14 +149,14 @@ func TestStandupEndToEnd(t *testing.T) {
 
 	// Fill in opens the modal pre-filled from the footprint.
 	e.clock.Set("2019-05-16T08:31:00Z")
-	if code, _ := e.slack("standup.block_actions.open.json", nil); code != http.StatusOK {
+	if code, _ := e.interact("standup.block_actions.open.json"); code != http.StatusOK {
 		t.Fatalf("open: %d", code)
 	}
 	standupExpect(t, "modal", e.calls(), "views.open", "standup:submit", "Codertocat/Hello-World", "Spelling error in the README file", "opened PR")
 
 	// Submit through the real view_submission payload: the blocker goes to Frank at once.
 	e.clock.Set("2019-05-16T08:35:00Z")
-	if code, body := e.slack("standup.view_submission.submit.json", nil); code != http.StatusOK || strings.Contains(body, "errors") {
+	if code, body := e.interact("standup.view_submission.submit.json"); code != http.StatusOK || strings.Contains(body, "errors") {
 		t.Fatalf("submit: %d %s", code, body)
 	}
 	standupExpect(t, "blocker escalation", e.calls(), "chat.postMessage", "U0FRANK001", "Waiting for review rights", "standup:view")
@@ -340,7 +173,7 @@ func TestStandupEndToEnd(t *testing.T) {
 	e.fire("2019-05-16T10:00:00Z")
 	e.calls()
 	e.clock.Set("2019-05-16T10:05:00Z")
-	if code, body := e.slack("standup.view_submission.submit.json", func(m map[string]any) {
+	if code, body := e.interact("standup.view_submission.submit.json", func(m map[string]any) {
 		m["user"].(map[string]any)["id"] = "U0MONA0001"
 		m["view"].(map[string]any)["private_metadata"] = "hello/mona/2019-05-16"
 	}); code != http.StatusOK || strings.Contains(body, "errors") {
@@ -360,9 +193,9 @@ func TestStandupEndToEnd(t *testing.T) {
 
 	// Review: the reviewer's modal, Mark reviewed, and the issue closes itself.
 	e.clock.Set("2019-05-20T09:00:00Z")
-	e.slack("standup.block_actions.review.json", nil)
+	e.interact("standup.block_actions.review.json")
 	standupExpect(t, "review modal", e.calls(), "views.open", "standup:review_submit", "Mark reviewed")
-	if code, body := e.slack("standup.view_submission.review.json", nil); code != http.StatusOK || strings.Contains(body, "errors") {
+	if code, body := e.interact("standup.view_submission.review.json"); code != http.StatusOK || strings.Contains(body, "errors") {
 		t.Fatalf("review: %d %s", code, body)
 	}
 	standupExpect(t, "issue closed", e.calls(), "issues/update", "closed")

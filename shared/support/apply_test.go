@@ -1,8 +1,6 @@
 package support
 
 import (
-	"encoding/json"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -12,22 +10,7 @@ import (
 // Edits only change values (action, labels, body, state, times); the shape stays GitHub's.
 func payload(t testing.TB, file string, edits ...func(m map[string]any)) []byte {
 	t.Helper()
-	b, err := os.ReadFile("../../events/github/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range edits {
-		e(m)
-	}
-	out, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return editJSON(t, readEvent(t, "github/"+file), edits...)
 }
 
 func issueOf(m map[string]any) map[string]any { return m["issue"].(map[string]any) }

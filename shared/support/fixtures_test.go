@@ -12,16 +12,30 @@ import (
 	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
-// slackFixture reads events/slack/<name> into a map, applies edits, and re-encodes it.
+// slackFixture reads events/slack/<name>, applying edits to its decoded JSON (the file as it is
+// when there are none).
 func slackFixture(t testing.TB, name string, edits ...func(m map[string]any)) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("../../events/slack", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readEvent(t, "slack/"+name)
 	if len(edits) == 0 {
 		return b
 	}
+	return editJSON(t, b, edits...)
+}
+
+// readEvent reads the fixture events/<path>.
+func readEvent(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("../../events", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// editJSON decodes a JSON object, applies edits to it and encodes it again.
+func editJSON(t testing.TB, b []byte, edits ...func(m map[string]any)) []byte {
+	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
@@ -29,7 +43,10 @@ func slackFixture(t testing.TB, name string, edits ...func(m map[string]any)) []
 	for _, e := range edits {
 		e(m)
 	}
-	out, _ := json.Marshal(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 
