@@ -132,11 +132,11 @@ func (b *bench) run(ctx context.Context, n, c, starts int) error {
 		return err
 	}
 	ghSecret := []byte(localrun.DefaultSecrets["GITHUB_WEBHOOK_SECRET"])
-	webhook := func(i int) (*http.Request, error) {
+	webhook := func(id string) (*http.Request, error) {
 		req, _ := http.NewRequest(http.MethodPost, st.URL+"/webhooks/github", bytes.NewReader(push))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-GitHub-Event", "push")
-		req.Header.Set("X-GitHub-Delivery", "bench-"+strconv.Itoa(i))
+		req.Header.Set("X-GitHub-Delivery", "bench-"+id)
 		req.Header.Set("X-Hub-Signature-256", signing.GitHub(ghSecret, push))
 		return req, nil
 	}
@@ -152,7 +152,7 @@ func (b *bench) run(ctx context.Context, n, c, starts int) error {
 	fmt.Fprintf(b.out, "| the floor: the same conditional PutItem straight to DynamoDB Local | %s | %s | (what the webhook waits for) |\n", ms(f50), ms(f99))
 
 	slackSecret := localrun.DefaultSecrets["SLACK_SIGNING_SECRET"]
-	command := func(int) (*http.Request, error) {
+	command := func(string) (*http.Request, error) {
 		body := []byte(url.Values{"command": {"/rituals"}, "text": {"help"}, "user_id": {"U0BENCH01"}, "channel_id": {"C0BENCH01"}}.Encode())
 		ts, sig := signing.Slack(slackSecret, body, time.Now())
 		req, _ := http.NewRequest(http.MethodPost, st.URL+"/slack/commands", bytes.NewReader(body))
@@ -183,37 +183,19 @@ func (b *bench) run(ctx context.Context, n, c, starts int) error {
 // of the delivery into the events table, sent straight to DynamoDB Local from c writers.
 func (b *bench) putFloor(ctx context.Context, st *localrun.Stack, n, c int, payload []byte) (time.Duration, time.Duration, error) {
 	events := store.Events{API: st.DB, Table: st.Tables["EventsTable"]}
-	var mu sync.Mutex
-	var all []time.Duration
-	var firstErr error
-	for _, round := range []string{"warm", "measure"} {
-		all = all[:0]
-		next := make(chan int)
-		var wg sync.WaitGroup
-		for w := 0; w < c; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
-					start := time.Now()
-					err := events.PutEvent(ctx, store.Event{Key: "floor#" + round + strconv.Itoa(i), Source: "bench", Type: "push", ReceivedAt: start, Payload: payload})
-					mu.Lock()
-					if err != nil && firstErr == nil {
-						firstErr = err
-					}
-					all = append(all, time.Since(start))
-					mu.Unlock()
-				}
-			}()
+	put := func(round string) func(i int) (time.Duration, error) {
+		return func(i int) (time.Duration, error) {
+			start := time.Now()
+			err := events.PutEvent(ctx, store.Event{Key: "floor#" + round + strconv.Itoa(i), Source: "bench", Type: "push", ReceivedAt: start, Payload: payload})
+			return time.Since(start), err
 		}
-		for i := 0; i < n; i++ {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
 	}
-	if firstErr != nil {
-		return 0, 0, firstErr
+	if _, err := fanOut(n, c, put("warm")); err != nil {
+		return 0, 0, err
+	}
+	all, err := fanOut(n, c, put("measure"))
+	if err != nil {
+		return 0, 0, err
 	}
 	return percentile(all, 50), percentile(all, 99), nil
 }
@@ -241,11 +223,11 @@ func (b *bench) coldStart(ctx context.Context, function string, times int) (time
 // latency sends n requests from c senders, after a warm-up of n requests that lets the stack
 // scale out (as Lambda would) and DynamoDB Local's JIT compile its hot paths, and returns the
 // p50 and p99 of request → answer.
-func (b *bench) latency(ctx context.Context, n, c int, build func(i int) (*http.Request, error), want int) (time.Duration, time.Duration, error) {
+func (b *bench) latency(ctx context.Context, n, c int, build func(id string) (*http.Request, error), want int) (time.Duration, time.Duration, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c}}
 	warmup := max(n, 2*c)
-	send := func(i int) (time.Duration, error) {
-		req, err := build(i)
+	send := func(id string) (time.Duration, error) {
+		req, err := build(id)
 		if err != nil {
 			return 0, err
 		}
@@ -261,48 +243,15 @@ func (b *bench) latency(ctx context.Context, n, c int, build func(i int) (*http.
 		}
 		return time.Since(start), nil
 	}
-	run := func(offset, total int) ([]time.Duration, error) {
-		var mu sync.Mutex
-		var all []time.Duration
-		var firstErr error
-		next := make(chan int)
-		var wg sync.WaitGroup
-		for w := 0; w < c; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
-					d, err := send(i)
-					mu.Lock()
-					if err != nil && firstErr == nil {
-						firstErr = err
-					}
-					all = append(all, d)
-					mu.Unlock()
-				}
-			}()
-		}
-		for i := 0; i < total; i++ {
-			next <- offset + i
-		}
-		close(next)
-		wg.Wait()
-		return all, firstErr
-	}
-	if _, err := run(1_000_000+offset(), warmup); err != nil {
+	if _, err := fanOut(warmup, c, func(i int) (time.Duration, error) { return send("warm-" + strconv.Itoa(i)) }); err != nil {
 		return 0, 0, err
 	}
-	all, err := run(offset(), n)
+	all, err := fanOut(n, c, func(i int) (time.Duration, error) { return send("run-" + strconv.Itoa(i)) })
 	if err != nil {
 		return 0, 0, err
 	}
 	return percentile(all, 50), percentile(all, 99), nil
 }
-
-var runs int
-
-// offset keeps delivery ids of successive runs apart.
-func offset() int { runs++; return runs * 10_000_000 }
 
 // labelToPost sends n labeled-issue deliveries (each a new issue number, so a new request) from
 // c senders and measures each until its announcement is in the Slack stand-in's outbox.
@@ -311,51 +260,25 @@ func (b *bench) labelToPost(ctx context.Context, st *localrun.Stack, n, c int) (
 	if err != nil {
 		return 0, 0, err
 	}
-	var payload map[string]any
-	if err := json.Unmarshal(raw, &payload); err != nil {
-		return 0, 0, err
-	}
 	secret := []byte(localrun.DefaultSecrets["GITHUB_WEBHOOK_SECRET"])
-	var mu sync.Mutex
-	var all []time.Duration
-	var firstErr error
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < c; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				d, err := b.oneLabel(ctx, st, payload, secret, 100000+i)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-				all = append(all, d)
-				mu.Unlock()
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		return 0, 0, firstErr
+	all, err := fanOut(n, c, func(i int) (time.Duration, error) { return b.oneLabel(ctx, st, raw, secret, 100000+i) })
+	if err != nil {
+		return 0, 0, err
 	}
 	return percentile(all, 50), percentile(all, 99), nil
 }
 
-var payloadMu sync.Mutex
-
-func (b *bench) oneLabel(ctx context.Context, st *localrun.Stack, payload map[string]any, secret []byte, number int) (time.Duration, error) {
-	payloadMu.Lock()
+// oneLabel sends the real labeled payload as issue number (a new request each time) and waits
+// for its announcement.
+func (b *bench) oneLabel(ctx context.Context, st *localrun.Stack, raw, secret []byte, number int) (time.Duration, error) {
+	var payload map[string]any
+	if err := json.Unmarshal(raw, &payload); err != nil {
+		return 0, err
+	}
 	issue := payload["issue"].(map[string]any)
 	issue["number"] = number
 	issue["html_url"] = fmt.Sprintf("https://github.com/Codertocat/Hello-World/issues/%d", number)
 	body, err := json.Marshal(payload)
-	payloadMu.Unlock()
 	if err != nil {
 		return 0, err
 	}
@@ -385,6 +308,37 @@ func (b *bench) oneLabel(ctx context.Context, st *localrun.Stack, payload map[st
 		time.Sleep(2 * time.Millisecond)
 	}
 	return 0, errors.New("no announcement for issue " + strconv.Itoa(number) + " within 30s")
+}
+
+// fanOut calls fn for 0..n-1 from c concurrent workers and returns every duration fn reported,
+// or the first error.
+func fanOut(n, c int, fn func(i int) (time.Duration, error)) ([]time.Duration, error) {
+	var mu sync.Mutex
+	all := make([]time.Duration, 0, n)
+	var firstErr error
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < c; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				d, err := fn(i)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				all = append(all, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return all, firstErr
 }
 
 func percentile(ds []time.Duration, p int) time.Duration {
