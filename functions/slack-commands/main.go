@@ -25,10 +25,13 @@ func main() {
 	if err != nil {
 		runtimeenv.Exit(log, err)
 	}
+	state := env.Var("STATE_TABLE")
 	slackClient := slackapp.NewClient(env.Secret("SLACK_BOT_TOKEN"), env.Var("SLACK_API_URL"))
-	var others []slackapp.Command
-	others = append(others, standup.Command{Deps: standup.NewDeps(ddb, env.Var("STATE_TABLE"), "", slackClient, log)})
-	others = append(others, support.Command{Config: config.NewSource(ddb, env.Var("STATE_TABLE"), config.DefaultTTL), Store: support.Store{API: ddb, Table: env.Var("STATE_TABLE")}})
+	cfg := config.NewSource(ddb, state, config.DefaultTTL) // one cache for every command
+	others := []slackapp.Command{
+		standup.Command{Deps: standup.NewDeps(ddb, cfg, state, "", slackClient, log)},
+		support.Command{Config: cfg, Store: support.Store{API: ddb, Table: state}},
+	}
 	h := slackapp.Commands{
 		Secret:   env.Secret("SLACK_SIGNING_SECRET"),
 		Commands: append([]slackapp.Command{slackapp.Rituals{Others: others}}, others...),

@@ -28,22 +28,20 @@ func main() {
 		runtimeenv.Exit(log, err)
 	}
 	secret := env.Secret("SLACK_SIGNING_SECRET")
-	interactions := slackapp.Interactions{Secret: secret, Log: log, Now: time.Now}
+	state := env.Var("STATE_TABLE")
+	events := store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")}
 	slackClient := slackapp.NewClient(env.Secret("SLACK_BOT_TOKEN"), env.Var("SLACK_API_URL"))
-	interactions.Handlers = append(interactions.Handlers, standup.Interactions{Deps: standup.NewDeps(ddb, env.Var("STATE_TABLE"), env.Var("EVENTS_TABLE"), slackClient, log)})
-	interactions.Handlers = append(interactions.Handlers, support.Interactions{
-		Config: config.NewSource(ddb, env.Var("STATE_TABLE"), config.DefaultTTL),
-		Store:  support.Store{API: ddb, Table: env.Var("STATE_TABLE")},
-		Events: store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")},
-		Slack:  slackClient,
-		Log:    log,
-	})
-	eventsAPI := slackapp.EventsAPI{
+	cfg := config.NewSource(ddb, state, config.DefaultTTL) // one cache for every feature
+	interactions := slackapp.Interactions{
 		Secret: secret,
-		Events: store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")},
-		Log:    log,
-		Now:    time.Now,
+		Handlers: []slackapp.Interaction{
+			standup.Interactions{Deps: standup.NewDeps(ddb, cfg, state, events.Table, slackClient, log)},
+			support.Interactions{Config: cfg, Store: support.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+		},
+		Log: log,
+		Now: time.Now,
 	}
+	eventsAPI := slackapp.EventsAPI{Secret: secret, Events: events, Log: log, Now: time.Now}
 	lambda.Start(func(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
 		if req.RawPath == "/slack/events" {
 			return eventsAPI.Handle(ctx, req)

@@ -4,9 +4,33 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/slack-go/slack"
+
+	"github.com/rituals-dev/rituals/shared/activity"
 	"github.com/rituals-dev/rituals/shared/clients"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
+	"github.com/rituals-dev/rituals/shared/store"
 )
+
+// NewDeps wires the interactive paths' dependencies for the Slack functions' mains: the state
+// table (standups, activity mirror), cfg (shared with the function's other features, so the
+// config is cached once per container), the events table (internal events; "" for the commands
+// function, which puts none) and the Slack client that opens modals.
+func NewDeps(db *dynamodb.Client, cfg ConfigSource, stateTable, eventsTable string, sl *slack.Client, log *slog.Logger) Deps {
+	d := Deps{
+		Store:    Store{API: db, Table: stateTable},
+		Config:   cfg,
+		Calendar: NewCalendar(log),
+		Activity: activity.Reader{API: db, Table: stateTable},
+		Views:    sl,
+		Log:      log,
+	}
+	if eventsTable != "" {
+		d.Events = store.Events{API: db, Table: eventsTable}
+	}
+	return d
+}
 
 // NewFromEnv wires the standup's stream processor for StandupProcessorFunction's main from the
 // function's environment (see package clients).
