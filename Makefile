@@ -57,6 +57,7 @@ test: deps build
 # developers with its AWS cost per developer-month (about 3 minutes in all).
 bench: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) run ./infra/cmd/rituals bench -build-dir $(BUILD_DIR)
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./shared/ingest
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchtime 20x ./shared/activity ./shared/support
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkStandup(Tick|Cost)10k' -benchtime 1x -timeout 40m ./shared/standup
 

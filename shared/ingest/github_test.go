@@ -28,7 +28,7 @@ var (
 	quiet  = slog.New(slog.NewTextHandler(io.Discard, nil))
 )
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../events/" + name)
 	if err != nil {
@@ -46,7 +46,7 @@ func githubRequest(event, delivery string, body []byte) httpapi.Request {
 	}, body, at)
 }
 
-func newGitHub(t *testing.T) (ingest.GitHub, *dynamodb.Client, store.Tables) {
+func newGitHub(t testing.TB) (ingest.GitHub, *dynamodb.Client, store.Tables) {
 	client, tables := dynamotest.New(t)
 	return ingest.GitHub{Secret: secret, Events: store.Events{API: client, Table: tables.Events}, Log: quiet, Now: func() time.Time { return at }}, client, tables
 }
