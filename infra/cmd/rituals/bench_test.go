@@ -1,0 +1,49 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+// The warm-up goes on while rounds keep getting faster and stops at the first round that is not
+// at least 5% faster than the best so far.
+func TestWarmUpStopsWhenTheStackStopsGettingFaster(t *testing.T) {
+	medians := []time.Duration{100, 80, 60, 58, 40} // ms: the 4th round improves only 3%
+	rounds := 0
+	calls, err := warmUp(10, 2, func(round int) func(int) (time.Duration, error) {
+		rounds = round + 1
+		return func(int) (time.Duration, error) { return medians[round] * time.Millisecond, nil }
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rounds != 4 || calls != 40 {
+		t.Fatalf("warmed %d rounds (%d calls), want 4 rounds (40 calls)", rounds, calls)
+	}
+}
+
+func TestWarmUpIsBounded(t *testing.T) {
+	calls, err := warmUp(3, 1, func(round int) func(int) (time.Duration, error) {
+		d := time.Second >> round // every round twice as fast as the one before
+		return func(int) (time.Duration, error) { return d, nil }
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != maxWarmRounds*3 {
+		t.Fatalf("warmed %d calls, want the cap of %d", calls, maxWarmRounds*3)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var ds []time.Duration
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, time.Duration(i))
+	}
+	if p := percentile(ds, 50); p != 50 {
+		t.Errorf("p50 = %d, want 50", p)
+	}
+	if p := percentile(ds, 99); p != 99 {
+		t.Errorf("p99 = %d, want 99", p)
+	}
+}
