@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -166,10 +167,12 @@ func (b *bench) requests(ctx context.Context, n, c int) error {
 		return err
 	}
 	fmt.Fprintf(b.out, "| signed GitHub webhook → 202 | %s | p99 ≤ %v: %s |\n", m, budgetWebhookP99, b.check(m.p99 <= budgetWebhookP99, "webhook p99"))
+	webhookCPU := scenarioCPU{"webhook → 202", m}
 	if m, err = b.putFloor(ctx, st, n, c, push); err != nil {
 		return err
 	}
 	fmt.Fprintf(b.out, "| the floor: the same conditional PutItem straight to DynamoDB Local | %s | (what the webhook waits for) |\n", m)
+	floorCPU := scenarioCPU{"the floor", m}
 
 	slackSecret := localrun.DefaultSecrets["SLACK_SIGNING_SECRET"]
 	command := func(string) (*http.Request, error) {
@@ -185,8 +188,60 @@ func (b *bench) requests(ctx context.Context, n, c int) error {
 		return err
 	}
 	fmt.Fprintf(b.out, "| Slack command → answer | %s | p99 ≤ %v: %s |\n", m, budgetSlackP99, b.check(m.p99 <= budgetSlackP99, "Slack p99"))
+	b.cpuReport(n, c, webhookCPU, floorCPU, scenarioCPU{"Slack command", m})
 
 	return nil
+}
+
+// cpuReport prints where the CPU of each scenario's n requests went, and what that allows:
+// when every request needs cpu of the machine's cores, the machine completes at most cores/cpu
+// requests a second, and by Little's law c closed-loop senders then wait c*cpu/cores on
+// average — no p99 can be below that mean.
+func (b *bench) cpuReport(n, c int, scenarios ...scenarioCPU) {
+	if n == 0 || len(scenarios) == 0 || len(scenarios[0].cpu) == 0 {
+		return // no /proc
+	}
+	cores := runtime.NumCPU()
+	fmt.Fprintf(b.out, "\n## CPU per request, all processes on this machine (%d cores)\n\n| who |", cores)
+	for _, s := range scenarios {
+		fmt.Fprintf(b.out, " %s |", s.name)
+	}
+	fmt.Fprint(b.out, "\n|---|")
+	for range scenarios {
+		fmt.Fprint(b.out, "---|")
+	}
+	totals := make([]time.Duration, len(scenarios))
+	for _, who := range []string{whoLambdas, whoDynamo, whoRunner, whoOther} {
+		fmt.Fprintf(b.out, "\n| %s |", who)
+		for i, s := range scenarios {
+			per := s.cpu[who] / time.Duration(n)
+			totals[i] += per
+			fmt.Fprintf(b.out, " %s |", ms(per))
+		}
+	}
+	fmt.Fprint(b.out, "\n| **total** |")
+	for i := range scenarios {
+		fmt.Fprintf(b.out, " **%s** |", ms(totals[i]))
+	}
+	fmt.Fprint(b.out, "\n| measured rate |")
+	for _, s := range scenarios {
+		fmt.Fprintf(b.out, " %.0f/s |", float64(n)/s.wall.Seconds())
+	}
+	fmt.Fprint(b.out, "\n| most the cores allow (cores ÷ total) |")
+	for i := range scenarios {
+		fmt.Fprintf(b.out, " %.0f/s |", float64(cores)/totals[i].Seconds())
+	}
+	fmt.Fprintf(b.out, "\n| least mean latency for %d senders (Little's law) |", c)
+	for i := range scenarios {
+		fmt.Fprintf(b.out, " %s |", ms(totals[i]*time.Duration(c)/time.Duration(cores)))
+	}
+	fmt.Fprintln(b.out)
+}
+
+// scenarioCPU names a scenario's measurement for cpuReport.
+type scenarioCPU struct {
+	name string
+	measured
 }
 
 // putFloor measures what every webhook must wait for before it may answer: the conditional put
@@ -204,11 +259,14 @@ func (b *bench) putFloor(ctx context.Context, st *localrun.Stack, n, c int, payl
 	if err != nil {
 		return measured{}, err
 	}
+	before, start := processCPU(), time.Now()
 	all, err := fanOut(n, c, put("measure"))
 	if err != nil {
 		return measured{}, err
 	}
-	return measure(all, warmed), nil
+	m := measure(all, warmed)
+	m.wall, m.cpu = time.Since(start), processCPU().since(before)
+	return m, nil
 }
 
 // coldStart starts the function alone, starts times, and returns the median time from process
@@ -260,11 +318,14 @@ func (b *bench) latency(ctx context.Context, n, c int, build func(id string) (*h
 	if err != nil {
 		return measured{}, err
 	}
+	before, start := processCPU(), time.Now()
 	all, err := fanOut(n, c, func(i int) (time.Duration, error) { return send("run-" + strconv.Itoa(i)) })
 	if err != nil {
 		return measured{}, err
 	}
-	return measure(all, warmed), nil
+	m := measure(all, warmed)
+	m.wall, m.cpu = time.Since(start), processCPU().since(before)
+	return m, nil
 }
 
 // labelToPost sends n labeled-issue deliveries one at a time (each a new issue number, so a
@@ -411,6 +472,10 @@ func percentile(ds []time.Duration, p int) time.Duration {
 type measured struct {
 	warm     int
 	p50, p99 time.Duration
+	// wall and cpu are the measured requests' elapsed time and the CPU every process on the
+	// machine used meanwhile, when the scenario recorded them.
+	wall time.Duration
+	cpu  cpuShares
 }
 
 func measure(ds []time.Duration, warm int) measured {

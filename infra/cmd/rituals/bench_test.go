@@ -47,3 +47,30 @@ func TestPercentile(t *testing.T) {
 		t.Errorf("p99 = %d, want 99", p)
 	}
 }
+
+// The CPU this process burns shows up as the runner's.
+func TestProcessCPUCountsThisProcessAsTheRunner(t *testing.T) {
+	before := processCPU()
+	if len(before) == 0 {
+		t.Skip("no /proc on this system")
+	}
+	x := 0
+	for start := time.Now(); time.Since(start) < 150*time.Millisecond; x++ {
+	}
+	used := processCPU().since(before)
+	if used[whoRunner] < 50*time.Millisecond {
+		t.Fatalf("a 150 ms busy loop (%d turns) was counted as %v of runner CPU: %v", x, used[whoRunner], used)
+	}
+}
+
+func TestWhoNamesTheProcesses(t *testing.T) {
+	for _, tc := range []struct {
+		comm string
+		self bool
+		want string
+	}{{"java", false, whoDynamo}, {"bootstrap", false, whoLambdas}, {"rituals", true, whoRunner}, {"java", true, whoRunner}, {"kworker/0:1", false, whoOther}} {
+		if got := who(tc.comm, tc.self); got != tc.want {
+			t.Errorf("who(%q, %v) = %q, want %q", tc.comm, tc.self, got, tc.want)
+		}
+	}
+}
