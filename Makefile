@@ -55,8 +55,10 @@ test: deps build
 # Bootstrap sizes, cold starts and request latencies through the local stack, then the in-process
 # Go benchmarks: the activity mirror, support label → post, and the standup scheduler at 10,000
 # developers with its AWS cost per developer-month (about 3 minutes in all).
+# BENCH_FLAGS go to `rituals bench`, e.g. BENCH_FLAGS='-c 4' for 4 concurrent senders.
+BENCH_FLAGS ?=
 bench: deps build
-	$(GO) run ./infra/cmd/withdynamo -- $(GO) run ./infra/cmd/rituals bench -build-dir $(BUILD_DIR)
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) run ./infra/cmd/rituals bench -build-dir $(BUILD_DIR) $(BENCH_FLAGS)
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./shared/ingest
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchtime 20x ./shared/activity ./shared/support
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkStandup(Tick|Cost)10k' -benchtime 1x -timeout 40m ./shared/standup
