@@ -36,8 +36,23 @@ func Header(r Request, name string) string {
 	return ""
 }
 
+// Headers returns a header lookup for r, the form the verifiers take.
+func Headers(r Request) func(name string) string {
+	return func(name string) string { return Header(r, name) }
+}
+
 // Method returns the request's HTTP method.
 func Method(r Request) string { return r.RequestContext.HTTP.Method }
+
+// PostBody returns the raw body of a POST, or the answer for anything else: 405 for another
+// method, 413 for a body over MaxBody, 400 for undecodable base64. Every inbound route takes
+// only POST, so this is the first step of each.
+func PostBody(r Request) ([]byte, *Response) {
+	if Method(r) != http.MethodPost {
+		return nil, MethodNotAllowed(http.MethodPost)
+	}
+	return Body(r)
+}
 
 // Body returns the raw body bytes (decoding base64 when API Gateway encoded them) or a 413/400
 // response when it is too large or undecodable.

@@ -34,14 +34,11 @@ func (h GitHub) Handle(ctx context.Context, req httpapi.Request) (httpapi.Respon
 }
 
 func (h GitHub) handle(ctx context.Context, req httpapi.Request, log *slog.Logger) (*httpapi.Response, error) {
-	if httpapi.Method(req) != http.MethodPost {
-		return httpapi.MethodNotAllowed(http.MethodPost), nil
+	body, answer := httpapi.PostBody(req)
+	if answer != nil {
+		return answer, nil
 	}
-	body, tooBig := httpapi.Body(req)
-	if tooBig != nil {
-		return tooBig, nil
-	}
-	d, err := ghub.Verify(func(k string) string { return httpapi.Header(req, k) }, body, h.Secret)
+	d, err := ghub.Verify(httpapi.Headers(req), body, h.Secret)
 	if err != nil {
 		return nil, err
 	}

@@ -32,14 +32,11 @@ func (h Phabricator) Handle(ctx context.Context, req httpapi.Request) (httpapi.R
 }
 
 func (h Phabricator) handle(ctx context.Context, req httpapi.Request, log *slog.Logger) (*httpapi.Response, error) {
-	if httpapi.Method(req) != http.MethodPost {
-		return httpapi.MethodNotAllowed(http.MethodPost), nil
+	body, answer := httpapi.PostBody(req)
+	if answer != nil {
+		return answer, nil
 	}
-	body, tooBig := httpapi.Body(req)
-	if tooBig != nil {
-		return tooBig, nil
-	}
-	w, err := phab.Verify(func(k string) string { return httpapi.Header(req, k) }, body, h.Key)
+	w, err := phab.Verify(httpapi.Headers(req), body, h.Key)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -50,15 +49,12 @@ func Verify(header func(string) string, body []byte, secret string, now time.Tim
 // verified is the part every Slack route shares: POST only, the size limit, then Verify at the
 // request's receipt time. It returns the raw body and that time, or the answer to send instead.
 func verified(req httpapi.Request, secret string, fallbackNow func() time.Time) ([]byte, time.Time, *httpapi.Response) {
-	if httpapi.Method(req) != http.MethodPost {
-		return nil, time.Time{}, httpapi.MethodNotAllowed(http.MethodPost)
-	}
-	body, tooBig := httpapi.Body(req)
-	if tooBig != nil {
-		return nil, time.Time{}, tooBig
+	body, answer := httpapi.PostBody(req)
+	if answer != nil {
+		return nil, time.Time{}, answer
 	}
 	now := httpapi.ReceivedAt(req, fallbackNow)
-	if err := Verify(func(k string) string { return httpapi.Header(req, k) }, body, secret, now); err != nil {
+	if err := Verify(httpapi.Headers(req), body, secret, now); err != nil {
 		return nil, now, httpapi.FromError(err)
 	}
 	return body, now, nil

@@ -229,6 +229,10 @@ func (b *bench) cpuReport(n, c int, scenarios ...scenarioCPU) {
 	}
 	fmt.Fprint(b.out, "\n| most the cores allow (cores ÷ total) |")
 	for i := range scenarios {
+		if totals[i] == 0 {
+			fmt.Fprint(b.out, " (no CPU recorded) |") // too short a scenario for /proc's 10 ms ticks
+			continue
+		}
 		fmt.Fprintf(b.out, " %.0f/s |", float64(cores)/totals[i].Seconds())
 	}
 	fmt.Fprintf(b.out, "\n| least mean latency for %d senders (Little's law) |", c)
