@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
 )
@@ -219,13 +220,13 @@ func contractItemSize(t *testing.T, e contractEnv) {
 	ctx := context.Background()
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	wide := "x" + strings.Repeat("𝄞", MaxMessageBytes) // 4-byte runes cut mid-sequence: the worst case
-	pr := Item{Kind: KindPRMerged, Repo: e.repo, Number: 7, Title: truncate(wide, MaxTitleBytes), URL: "https://github.com/" + e.repo + "/pull/7",
+	pr := Item{Kind: KindPRMerged, Repo: e.repo, Number: 7, Title: clip.Prefix(wide, MaxTitleBytes), URL: "https://github.com/" + e.repo + "/pull/7",
 		At: at, Actor: e.login, Branch: strings.Repeat("b", 255)}
 	for i := range MaxPRCommits {
-		pr.Commits = append(pr.Commits, Commit{SHA: commitID("ffff", i), Message: truncate(wide, MaxLineBytes)})
+		pr.Commits = append(pr.Commits, Commit{SHA: commitID("ffff", i), Message: clip.Prefix(wide, MaxLineBytes)})
 	}
-	commit := Item{Kind: KindCommit, Repo: e.repo, Title: truncate(wide, MaxTitleBytes), URL: "https://github.com/x", At: at.Add(time.Second),
-		Actor: e.login, Branch: "main", SHA: commitID("eeee", 0), Message: truncate(wide, MaxMessageBytes), PR: 7}
+	commit := Item{Kind: KindCommit, Repo: e.repo, Title: clip.Prefix(wide, MaxTitleBytes), URL: "https://github.com/x", At: at.Add(time.Second),
+		Actor: e.login, Branch: "main", SHA: commitID("eeee", 0), Message: clip.Prefix(wide, MaxMessageBytes), PR: 7}
 	var c change
 	c.add(pr, "7")
 	c.add(commit, commit.SHA)

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/rituals-dev/rituals/shared/clip"
 )
 
 func TestTruncate(t *testing.T) {
@@ -25,9 +27,9 @@ func TestTruncate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := truncate(tc.in, tc.n)
+			got := clip.Prefix(tc.in, tc.n)
 			if got != tc.want || !utf8.ValidString(got) || len(got) > tc.n {
-				t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+				t.Errorf("clip.Prefix(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
 			}
 		})
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/rituals-dev/rituals/shared/clip"
 )
 
 // errIncomplete marks a payload that lacks what its event always carries; it is returned, so
@@ -25,7 +27,7 @@ func mapIssues(e *github.IssuesEvent, received time.Time, payload []byte) (chang
 		return change{}, fmt.Errorf("issues event: %w: no repository or issue", errIncomplete)
 	}
 	var c change
-	base := Item{Repo: repo, Number: iss.GetNumber(), Title: truncate(iss.GetTitle(), MaxTitleBytes),
+	base := Item{Repo: repo, Number: iss.GetNumber(), Title: clip.Prefix(iss.GetTitle(), MaxTitleBytes),
 		URL: iss.GetHTMLURL(), Actor: e.GetSender().GetLogin()}
 	id := itoa(iss.GetNumber())
 	switch e.GetAction() {
@@ -116,7 +118,7 @@ func logins(users []*github.User) []string {
 }
 
 func assignmentState(login, repo string, iss *github.Issue, ver string, live bool) state {
-	a := Assignment{Login: login, Repo: repo, Number: iss.GetNumber(), Title: truncate(iss.GetTitle(), MaxTitleBytes),
+	a := Assignment{Login: login, Repo: repo, Number: iss.GetNumber(), Title: clip.Prefix(iss.GetTitle(), MaxTitleBytes),
 		URL: iss.GetHTMLURL(), UpdatedAt: iss.GetUpdatedAt().UTC()}
 	return state{
 		what:  fmt.Sprintf("assignment of %s to %s#%d", login, repo, a.Number),
@@ -138,7 +140,7 @@ func mapIssueComment(e *github.IssueCommentEvent, received time.Time) (change, e
 	}
 	var c change
 	if e.GetAction() == "created" {
-		c.add(Item{Kind: KindIssueComment, Repo: repo, Number: iss.GetNumber(), Title: truncate(iss.GetTitle(), MaxTitleBytes),
+		c.add(Item{Kind: KindIssueComment, Repo: repo, Number: iss.GetNumber(), Title: clip.Prefix(iss.GetTitle(), MaxTitleBytes),
 			URL: cm.GetHTMLURL(), At: at(cm.CreatedAt, received), Actor: e.GetSender().GetLogin()}, itoa64(cm.GetID()))
 	}
 	if !iss.IsPullRequest() {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-github/v60/github"
+
+	"github.com/rituals-dev/rituals/shared/clip"
 )
 
 // mapPullRequest records PRs opened, merged and closed (carrying their head branch's
@@ -22,7 +24,7 @@ func mapPullRequest(e *github.PullRequestEvent, received time.Time) (change, err
 	if st, ok := openPRState(repo, pr, received); ok {
 		c.states = append(c.states, st)
 	}
-	it := Item{Repo: repo, Number: pr.GetNumber(), Title: truncate(pr.GetTitle(), MaxTitleBytes), URL: pr.GetHTMLURL(),
+	it := Item{Repo: repo, Number: pr.GetNumber(), Title: clip.Prefix(pr.GetTitle(), MaxTitleBytes), URL: pr.GetHTMLURL(),
 		Actor: e.GetSender().GetLogin(), Branch: pr.GetHead().GetRef()}
 	switch {
 	case e.GetAction() == "opened":
@@ -60,7 +62,7 @@ func mapReview(e *github.PullRequestReviewEvent, received time.Time) (change, er
 		if actor == "" {
 			actor = rv.GetUser().GetLogin()
 		}
-		c.add(Item{Kind: KindReview, Repo: repo, Number: pr.GetNumber(), Title: truncate(pr.GetTitle(), MaxTitleBytes),
+		c.add(Item{Kind: KindReview, Repo: repo, Number: pr.GetNumber(), Title: clip.Prefix(pr.GetTitle(), MaxTitleBytes),
 			URL: rv.GetHTMLURL(), At: at(rv.SubmittedAt, received), Actor: actor,
 			ReviewState: strings.ToLower(rv.GetState())}, itoa64(rv.GetID()))
 	}
@@ -88,7 +90,7 @@ func openPRState(repo string, pr *github.PullRequest, received time.Time) (state
 		attrRepo:   strAttr(repo),
 		attrNumber: numAttr(int64(pr.GetNumber())),
 	}
-	setNonEmpty(attrs, attrTitle, truncate(pr.GetTitle(), MaxTitleBytes), attrURL, pr.GetHTMLURL())
+	setNonEmpty(attrs, attrTitle, clip.Prefix(pr.GetTitle(), MaxTitleBytes), attrURL, pr.GetHTMLURL())
 	return state{
 		what:  fmt.Sprintf("open PR %s#%d on %s:%s", repo, pr.GetNumber(), head.repo, head.name),
 		pk:    branchPK(head.repo, head.name),

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/rituals-dev/rituals/shared/clip"
 )
 
 // mapPush records each commit pushed to a branch (tags are not footprint) under the branch,
@@ -34,12 +36,12 @@ func mapPush(e *github.PushEvent, received time.Time) (change, error) {
 		}
 		when := at(hc.Timestamp, received)
 		msg := hc.GetMessage()
-		c.push.commits = append(c.push.commits, branchCommit{sha: sha, line: truncate(firstLine(msg), MaxLineBytes), at: when})
+		c.push.commits = append(c.push.commits, branchCommit{sha: sha, line: clip.Prefix(firstLine(msg), MaxLineBytes), at: when})
 		if hc.Distinct != nil && !*hc.Distinct {
 			continue
 		}
-		c.add(Item{Kind: KindCommit, Repo: repo, Title: truncate(firstLine(msg), MaxTitleBytes), URL: hc.GetURL(), At: when,
-			Actor: commitActor(hc, e), Branch: branch, SHA: sha, Message: truncate(msg, MaxMessageBytes)}, sha)
+		c.add(Item{Kind: KindCommit, Repo: repo, Title: clip.Prefix(firstLine(msg), MaxTitleBytes), URL: hc.GetURL(), At: when,
+			Actor: commitActor(hc, e), Branch: branch, SHA: sha, Message: clip.Prefix(msg, MaxMessageBytes)}, sha)
 	}
 	return c, nil
 }

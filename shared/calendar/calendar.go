@@ -1,4 +1,9 @@
-package standup
+// Package calendar is the one business calendar every feature uses: a person's days off are
+// weekends, the public holidays of their country (from the maintained rickar/cal tables) and
+// their away days; a team's are the days off its whole rotation shares (see Team). Standup
+// creation, support nags and escalations, question digests, label-rule timers and Clinic Duty
+// all ask it, so a public holiday means the same thing everywhere.
+package calendar
 
 import (
 	"log/slog"
@@ -211,4 +216,38 @@ func (c *Calendar) BusinessDaysBack(p *config.Person, extra []config.DateRange, 
 		}
 	}
 	return d
+}
+
+// TeamOff says why d is not a business day for a team as a whole: a weekend, or a public
+// holiday observed in every member's country ("" when it is a business day). A team spread
+// across countries keeps working on a holiday only some of its members observe; the rotation
+// skips those members instead. Team-wide rules (support nags and escalations, question
+// digests, label-rule timers) count business days with it, in the team's time zone.
+func (c *Calendar) TeamOff(cfg *config.Config, team *config.Team, d config.Date) DayOff {
+	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return Weekend
+	}
+	name := ""
+	for _, id := range team.Members {
+		p := cfg.PersonByID(id)
+		if p == nil {
+			continue
+		}
+		h := c.Holiday(p.Country, d)
+		if h == "" {
+			return ""
+		}
+		if name == "" {
+			name = h
+		}
+	}
+	if name == "" {
+		return ""
+	}
+	return DayOff(holidayPrefix + name)
+}
+
+// TeamBusinessDay returns a predicate for the team's business days, for config.Span.After.
+func (c *Calendar) TeamBusinessDay(cfg *config.Config, team *config.Team) func(config.Date) bool {
+	return func(d config.Date) bool { return c.TeamOff(cfg, team, d) == "" }
 }

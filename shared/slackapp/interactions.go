@@ -59,7 +59,7 @@ func (h Interactions) Handle(ctx context.Context, req httpapi.Request) (httpapi.
 		out, err := ih.Handle(ctx, cb, now)
 		if err != nil {
 			log.Error("interaction failed", logs.Err, err.Error())
-			return *httpapi.JSON(http.StatusOK, map[string]any{}), nil
+			return *httpapi.JSON(http.StatusOK, FailureAnswer(cb)), nil
 		}
 		if out == nil {
 			return httpapi.Response{StatusCode: http.StatusOK}, nil
@@ -82,4 +82,30 @@ func Route(cb slack.InteractionCallback) string {
 		return cb.View.CallbackID
 	}
 	return cb.CallbackID
+}
+
+// FailureMessage is what a person sees when their submission could not be saved on our side.
+const FailureMessage = "Sorry, this could not be saved on our side; nothing was lost — your text is still here. Please press Submit again in a minute."
+
+// FailureAnswer is the answer to an interaction whose handler failed. For a modal submission
+// it is response_action "errors" on the view's first input block: Slack keeps the modal open
+// with everything the person typed, instead of closing it as if it had been saved (which an
+// empty 200 would do). Other interactions get an empty object.
+func FailureAnswer(cb slack.InteractionCallback) map[string]any {
+	if cb.Type != slack.InteractionTypeViewSubmission {
+		return map[string]any{}
+	}
+	for _, b := range cb.View.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID != "" {
+			return map[string]any{"response_action": "errors", "errors": map[string]string{in.BlockID: FailureMessage}}
+		}
+	}
+	// A view without input blocks cannot show a field error: push a modal that says so on top
+	// of it, which leaves the submitted view (and what was typed) underneath.
+	return map[string]any{"response_action": "push", "view": slack.ModalViewRequest{
+		Type:   slack.VTModal,
+		Title:  slack.NewTextBlockObject(slack.PlainTextType, "Not saved", false, false),
+		Close:  slack.NewTextBlockObject(slack.PlainTextType, "Back", false, false),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, FailureMessage, false, false), nil, nil)}},
+	}}
 }

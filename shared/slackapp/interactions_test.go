@@ -2,8 +2,12 @@ package slackapp
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,5 +59,56 @@ func TestInteractionsRouting(t *testing.T) {
 	}
 	if len(got) != 2 || got[0] != "support:ack" || got[1] != "support:eta" {
 		t.Fatalf("routed %v", got)
+	}
+}
+
+type failingInteraction struct{}
+
+func (failingInteraction) Prefix() string { return "standup" }
+func (failingInteraction) Handle(context.Context, slack.InteractionCallback, time.Time) (any, error) {
+	return nil, errors.New("dynamodb: ProvisionedThroughputExceededException")
+}
+
+// TestFailedSubmissionKeepsTheModal: when saving a modal fails on our side the answer keeps the
+// modal open (response_action errors on its first input block) with a message, instead of the
+// empty 200 that made Slack close it as if saved and lose what the developer typed.
+func TestFailedSubmissionKeepsTheModal(t *testing.T) {
+	t.Parallel()
+	h := Interactions{Secret: secret, Log: quiet, Handlers: []Interaction{failingInteraction{}}}
+	send := func(payload string) (int, string) {
+		body := []byte(url.Values{"payload": {payload}}.Encode())
+		ts, sig := signing.Slack(secret, body, now)
+		resp, err := h.Handle(context.Background(), apitest.Request(http.MethodPost, "/slack/interactions",
+			map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}, body, now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, resp.Body
+	}
+	raw, err := os.ReadFile("../../events/slack/standup.view_submission.submit.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := send(string(raw))
+	var ans struct {
+		Action string            `json:"response_action"`
+		Errors map[string]string `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(body), &ans); err != nil || status != 200 {
+		t.Fatalf("%d %s %v", status, body, err)
+	}
+	if ans.Action != "errors" || ans.Errors["comment"] != FailureMessage {
+		t.Fatalf("answer %s; want response_action errors on the comment block", body)
+	}
+	if strings.Contains(body, "Throughput") {
+		t.Fatalf("internal error leaked: %s", body)
+	}
+	// A modal without inputs gets a pushed modal that says it was not saved.
+	if _, body := send(`{"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","callback_id":"standup:x","blocks":[{"type":"section","block_id":"s","text":{"type":"mrkdwn","text":"hi"}}],"state":{"values":{}}}}`); !strings.Contains(body, `"response_action":"push"`) || !strings.Contains(body, "Not saved") {
+		t.Fatalf("no-input modal: %s", body)
+	}
+	// A failed button click is acknowledged with an empty object.
+	if status, body := send(`{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"standup:open","block_id":"b","type":"button"}]}`); body != "{}" {
+		t.Fatalf("block action: %d %q", status, body)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/activity"
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
@@ -88,7 +89,7 @@ func newBenchStack(b *testing.B, devs int) *benchStack {
 	api := newFakeAPI(&testing.T{})
 	b.Cleanup(api.srv.Close)
 	src := staticConfig{cfg}
-	cal := NewCalendar(quiet)
+	cal := calendar.NewCalendar(quiet)
 	st := Store{API: client, Table: tables.State}
 	fx := store.Effects{API: client, Table: tables.State}
 	evs := store.Events{API: client, Table: tables.Events}
@@ -115,7 +116,7 @@ func BenchmarkStandupTick10k(b *testing.B) {
 	// The busiest 5-minute tick of the day, found in memory.
 	day := utc("2026-03-10T00:00:00Z")
 	busiest, most := day, -1
-	cal := NewCalendar(nil)
+	cal := calendar.NewCalendar(nil)
 	for at := day.Add(5 * time.Minute); !at.After(day.Add(24 * time.Hour)); at = at.Add(5 * time.Minute) {
 		w := Plan(cfg, cal, at.Add(-5*time.Minute), at)
 		if n := len(w.Create) + len(w.Nag); n > most {

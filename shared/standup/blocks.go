@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/rituals-dev/rituals/shared/clip"
 )
 
 // Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
@@ -33,11 +35,11 @@ func section(text string) *slack.SectionBlock {
 }
 
 func header(text string) *slack.HeaderBlock {
-	return slack.NewHeaderBlock(plain(cutRunes(text, maxHeaderText)))
+	return slack.NewHeaderBlock(plain(clip.Runes(text, maxHeaderText)))
 }
 
 func contextText(text string) *slack.ContextBlock {
-	return slack.NewContextBlock("", mrkdwn(cut(text, MaxText)))
+	return slack.NewContextBlock("", mrkdwn(clip.Bytes(text, MaxText)))
 }
 
 func button(actionID, value, text string) *slack.ButtonBlockElement {
@@ -50,7 +52,7 @@ func fitLines(head string, lines []string) string {
 	var b strings.Builder
 	b.WriteString(head)
 	for i, l := range lines {
-		l = cut(l, MaxText-200)
+		l = clip.Bytes(l, MaxText-200)
 		sep := "\n"
 		if b.Len() == 0 {
 			sep = ""
@@ -66,7 +68,7 @@ func fitLines(head string, lines []string) string {
 		}
 		b.WriteString(sep + l)
 	}
-	return cut(b.String(), MaxText)
+	return clip.Bytes(b.String(), MaxText)
 }
 
 // budget builds a block list that never exceeds max blocks: blocks past the room left for

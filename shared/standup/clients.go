@@ -17,9 +17,7 @@ import (
 )
 
 // Poster posts Slack messages; *slack.Client is one.
-type Poster interface {
-	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
-}
+type Poster = slackapp.Poster
 
 // ViewOpener opens modals; *slack.Client is one.
 type ViewOpener interface {
@@ -93,22 +91,4 @@ func (r HTTPResponder) Respond(ctx context.Context, url string, body any) error 
 		return fmt.Errorf("post to response_url: status %d", resp.StatusCode)
 	}
 	return nil
-}
-
-// post posts blocks (with a text fallback for notifications) and returns the message ts.
-func post(ctx context.Context, p Poster, channel, text string, blocks []slack.Block, thread string) (string, error) {
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
-	}
-	var tsID string
-	err := slackapp.Retry(ctx, func() error {
-		var err error
-		_, tsID, err = p.PostMessageContext(ctx, channel, opts...)
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("post to %s: %w", channel, err)
-	}
-	return tsID, nil
 }

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
@@ -34,8 +35,6 @@ func (Command) Help() []slackapp.Usage {
 		{Syntax: "/standup help", Summary: "this help"},
 	}
 }
-
-var mention = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(\|[^>]*)?>$`)
 
 // Run implements slackapp.Command.
 func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time) (*slack.Msg, error) {
@@ -111,7 +110,7 @@ func (c Command) today(ctx context.Context, cfg *config.Config, me *config.Perso
 		if sd.Submitted() {
 			label += " (edit)"
 		}
-		buttons = append(buttons, button(ActionOpen, sd.Slot.ID.String(), cutRunes(label, 75)))
+		buttons = append(buttons, button(ActionOpen, sd.Slot.ID.String(), clip.Runes(label, 75)))
 	}
 	blocks := []slack.Block{section(fmt.Sprintf("Which standup for %s?", longDate(today))), slack.NewActionBlock("standup_choose", buttons...)}
 	if len(notes) > 0 {
@@ -120,7 +119,7 @@ func (c Command) today(ctx context.Context, cfg *config.Config, me *config.Perso
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "Which standup?", Blocks: slack.Blocks{BlockSet: blocks}}, nil
 }
 
-func nextStandupDay(c *Calendar, d Duty, extra []config.DateRange, day config.Date) config.Date {
+func nextStandupDay(c *calendar.Calendar, d Duty, extra []config.DateRange, day config.Date) config.Date {
 	for i := 1; i < 400; i++ {
 		if _, _, ok := SlotOn(c, d, extra, day.AddDays(i)); ok {
 			return day.AddDays(i)
@@ -134,10 +133,12 @@ func nextStandupDay(c *Calendar, d Duty, extra []config.DateRange, day config.Da
 func (c Command) history(ctx context.Context, cfg *config.Config, me *config.Person, args []string) (*slack.Msg, error) {
 	who, clientID := me, ""
 	for _, a := range args {
-		if m := mention.FindStringSubmatch(a); m != nil {
-			if who = cfg.PersonBySlack(m[1]); who == nil {
-				return nil, &slackapp.UsageError{Problem: a + " is not in the Rituals config.", Usage: c.Help()[1:2]}
+		if _, ok := slackapp.ParseMention(a); ok {
+			p, err := slackapp.PersonArg(cfg, a)
+			if err != nil {
+				return nil, &slackapp.UsageError{Problem: err.Error(), Usage: c.Help()[1:2]}
 			}
+			who = p
 			continue
 		}
 		if cfg.Client(strings.ToLower(a)) == nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/store"
 )
@@ -25,7 +26,7 @@ type Deps struct {
 	Store    Store
 	Events   EventPutter
 	Config   ConfigSource
-	Calendar *Calendar
+	Calendar *calendar.Calendar
 	Activity Activity
 	Views    ViewOpener
 	Log      *slog.Logger

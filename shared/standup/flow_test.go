@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/activity"
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
@@ -46,7 +47,7 @@ func newFlow(t *testing.T, cfgFile string) *flow {
 	}
 	api := newFakeAPI(t)
 	src := staticConfig{cfg}
-	cal := NewCalendar(quiet)
+	cal := calendar.NewCalendar(quiet)
 	st := Store{API: client, Table: tables.State}
 	fx := store.Effects{API: client, Table: tables.State}
 	events := store.Events{API: client, Table: tables.Events}

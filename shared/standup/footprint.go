@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/rituals-dev/rituals/shared/activity"
+	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 // Activity is what the standup reads from the activity mirror; activity.Reader is one.
@@ -42,7 +45,7 @@ const FirstStandupLookback = 3
 
 // FootprintStart is where the footprint of a standup starts: where the last submitted one
 // ended, or for a first standup the start of the day FirstStandupLookback business days before.
-func FootprintStart(c *Calendar, p *config.Person, last *Last, day config.Date) time.Time {
+func FootprintStart(c *calendar.Calendar, p *config.Person, last *Last, day config.Date) time.Time {
 	if last != nil && !last.FootprintTo.IsZero() {
 		return last.FootprintTo
 	}
@@ -69,8 +72,8 @@ func ReadFootprint(ctx context.Context, a Activity, p *config.Person, c *config.
 		if len(it.Commits) > maxSnapshotCommits {
 			it.Commits = it.Commits[len(it.Commits)-maxSnapshotCommits:]
 		}
-		it.Message = cut(it.Message, maxSnapshotMessage)
-		it.Title = cut(it.Title, maxSnapshotMessage)
+		it.Message = clip.Bytes(it.Message, maxSnapshotMessage)
+		it.Title = clip.Bytes(it.Title, maxSnapshotMessage)
 	}
 	fp.Items = items
 	return fp, nil
@@ -107,7 +110,7 @@ func (fp Footprint) Group() []RepoActivity {
 	for _, it := range fp.Items {
 		a := get(it.Repo)
 		ref := link(it.URL, fmt.Sprintf("#%d", it.Number))
-		title := escape(it.Title)
+		title := slackapp.Escape(it.Title)
 		switch it.Kind {
 		case activity.KindIssueOpened:
 			a.issues = append(a.issues, "opened issue "+ref+" "+title)
@@ -127,7 +130,7 @@ func (fp Footprint) Group() []RepoActivity {
 			if len(it.Commits) > 0 {
 				var subjects []string
 				for _, c := range it.Commits {
-					subjects = append(subjects, escape(cut(c.Message, 60)))
+					subjects = append(subjects, slackapp.Escape(clip.Bytes(c.Message, 60)))
 				}
 				line += fmt.Sprintf(" — %d commit%s: %s", len(it.Commits), plural(len(it.Commits)), strings.Join(subjects, "; "))
 			}
@@ -159,7 +162,7 @@ func (fp Footprint) Group() []RepoActivity {
 				if len(short) > 7 {
 					short = short[:7]
 				}
-				ra.Lines = append(ra.Lines, "    ◦ "+link(c.URL, "`"+short+"`")+" "+escape(cut(firstLine(c.Message), 80)))
+				ra.Lines = append(ra.Lines, "    ◦ "+link(c.URL, "`"+short+"`")+" "+slackapp.Escape(clip.Bytes(firstLine(c.Message), 80)))
 			}
 		}
 		if len(ra.Lines) > 0 {

@@ -6,7 +6,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 // HistoryPageSize is how many standups a history page shows.
@@ -33,13 +35,13 @@ func HistoryBlocks(p *config.Person, c *config.Client, page []Standup, older, ne
 			}
 			text = fitLines(fmt.Sprintf("*%s* · %s", longDate(id.Date), status), PlanLines(e))
 			if e.Blockers != "" {
-				text = cut(text, MaxText-400) + "\n🚧 " + escape(cut(e.Blockers, 300))
+				text = clip.Bytes(text, MaxText-400) + "\n🚧 " + slackapp.Escape(clip.Bytes(e.Blockers, 300))
 			}
 			if s := e.PlanCheck.Summary(); s != "" {
-				text = cut(text, MaxText-100) + "\n_Plan check: " + s + "_"
+				text = clip.Bytes(text, MaxText-100) + "\n_Plan check: " + s + "_"
 			}
 		}
-		b.add(slack.NewSectionBlock(mrkdwn(cut(text, MaxText)), nil,
+		b.add(slack.NewSectionBlock(mrkdwn(clip.Bytes(text, MaxText)), nil,
 			slack.NewAccessory(button(ActionView, id.String(), "View"))))
 	}
 	var nav []slack.BlockElement

@@ -8,7 +8,10 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 )
 
@@ -41,7 +44,7 @@ func (p Processor) home(ctx context.Context, e store.Event, now time.Time) error
 	if err != nil {
 		return err
 	}
-	_, _, err = p.Effects.Once(ctx, "standup:home:"+e.Key, now, func(ctx context.Context) (string, error) {
+	_, _, err = p.Effects.Once(ctx, "standup:home:"+e.Key, func(ctx context.Context) (string, error) {
 		_, err := p.Slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: he.Event.User, View: view})
 		if err != nil {
 			return "", fmt.Errorf("views.publish for %s: %w", me.ID, err)
@@ -53,7 +56,7 @@ func (p Processor) home(ctx context.Context, e store.Event, now time.Time) error
 
 // HomeView is the App Home tab: today's standups with Fill in / Edit / View, and the recent
 // ones per client.
-func HomeView(ctx context.Context, st Store, c *Calendar, cfg *config.Config, me *config.Person, now time.Time) (slack.HomeTabViewRequest, error) {
+func HomeView(ctx context.Context, st Store, c *calendar.Calendar, cfg *config.Config, me *config.Person, now time.Time) (slack.HomeTabViewRequest, error) {
 	b := &budget{max: MaxModalBlocks}
 	today := Today(me, now)
 	b.add(header("Standups · " + longDate(today)))
@@ -69,7 +72,7 @@ func HomeView(ctx context.Context, st Store, c *Calendar, cfg *config.Config, me
 		id := ID{Client: d.Client.ID, Person: me.ID, Date: today}
 		_, off, ok := SlotOn(c, d, away[me.ID], today)
 		if !ok {
-			b.add(section(fmt.Sprintf("*%s* — no standup today (%s).", escape(d.Client.Name), off.Describe())))
+			b.add(section(fmt.Sprintf("*%s* — no standup today (%s).", slackapp.Escape(d.Client.Name), off.Describe())))
 		} else {
 			sd, err := st.Standup(ctx, id)
 			var label, action = "Fill in", ActionOpen
@@ -80,7 +83,7 @@ func HomeView(ctx context.Context, st Store, c *Calendar, cfg *config.Config, me
 					status, label, action = status+" · reviewed", "View", ActionView
 				}
 			}
-			b.add(slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* — %s", escape(d.Client.Name), status)), nil,
+			b.add(slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* — %s", slackapp.Escape(d.Client.Name), status)), nil,
 				slack.NewAccessory(button(action, id.String(), label))))
 		}
 		page, _, err := st.Page(ctx, d.Client.ID, me.ID, today, false, 3)
@@ -90,7 +93,7 @@ func HomeView(ctx context.Context, st Store, c *Calendar, cfg *config.Config, me
 		for _, sd := range page {
 			line := longDate(sd.Slot.ID.Date) + " · "
 			if sd.Submitted() {
-				line += sd.Entry.Availability.Label() + " · " + escape(cut(sd.Entry.Comment, 200))
+				line += sd.Entry.Availability.Label() + " · " + slackapp.Escape(clip.Bytes(sd.Entry.Comment, 200))
 				if s := sd.Entry.PlanCheck.Summary(); s != "" {
 					line += " · _" + s + "_"
 				}

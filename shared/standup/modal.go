@@ -9,7 +9,10 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/activity"
+	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 // Routes of the standup's interactions (prefix "standup").
@@ -65,7 +68,7 @@ func BuildModal(in ModalInput) slack.ModalViewRequest {
 	id := in.Standup.Slot.ID
 	e := in.Standup.Entry
 	b := &budget{max: MaxModalBlocks}
-	b.add(section(fmt.Sprintf("*%s* standup for *%s*, %s", escape(in.Person.Name), escape(in.Client.Name), longDate(id.Date))))
+	b.add(section(fmt.Sprintf("*%s* standup for *%s*, %s", slackapp.Escape(in.Person.Name), slackapp.Escape(in.Client.Name), longDate(id.Date))))
 	if e != nil && !e.Submitted.IsZero() {
 		b.add(contextText(fmt.Sprintf("Submitted %s; you can edit it until it is reviewed.", e.Submitted.In(in.Person.Location()).Format("Mon 15:04"))))
 	}
@@ -90,13 +93,13 @@ func BuildModal(in ModalInput) slack.ModalViewRequest {
 			if done[p.Ref()] {
 				mark = "✓"
 			}
-			lines = append(lines, mark+" "+link(p.URL, escape(p.Ref()))+" "+escape(p.Title))
+			lines = append(lines, mark+" "+link(p.URL, slackapp.Escape(p.Ref()))+" "+slackapp.Escape(p.Title))
 		}
 		b.add(section(fitLines("*Plan check:* "+s, lines)))
 	}
 	repos := in.Footprint.Group()
 	if len(repos) == 0 {
-		b.add(section(fmt.Sprintf("_No GitHub activity in %s's repositories since %s._", escape(in.Client.Name), in.Footprint.From.In(in.Person.Location()).Format("Mon 2 Jan 15:04"))))
+		b.add(section(fmt.Sprintf("_No GitHub activity in %s's repositories since %s._", slackapp.Escape(in.Client.Name), in.Footprint.From.In(in.Person.Location()).Format("Mon 2 Jan 15:04"))))
 	}
 	reserve := modalFixedBlocks - 4 // the plan, availability, comment and blockers parts below
 	shown := 0
@@ -104,8 +107,8 @@ func BuildModal(in ModalInput) slack.ModalViewRequest {
 		if b.room()-reserve < blocksPerRepo+1 { // keep one for "and N more"
 			break
 		}
-		b.add(section(fitLines("*"+escape(r.Repo)+"*", r.Lines)))
-		in := slack.NewInputBlock(blockRepoPrefix+strings.ToLower(r.Repo), plain(cutRunes("Comment on "+r.Repo+" (optional)", 2000)), nil, textInput(actionValue, e.repoComment(r.Repo), false))
+		b.add(section(fitLines("*"+slackapp.Escape(r.Repo)+"*", r.Lines)))
+		in := slack.NewInputBlock(blockRepoPrefix+strings.ToLower(r.Repo), plain(clip.Runes("Comment on "+r.Repo+" (optional)", 2000)), nil, textInput(actionValue, e.repoComment(r.Repo), false))
 		in.Optional = true
 		b.add(in)
 		shown++
@@ -144,7 +147,7 @@ func BuildModal(in ModalInput) slack.ModalViewRequest {
 			b.add(contextText(fmt.Sprintf("…and %d more open issues assigned to you. %s", more, maxPlanOptionsNote)))
 		}
 	} else {
-		b.add(contextText("No open issues are assigned to you in " + escape(in.Client.Name) + "'s repositories; say what you will do below."))
+		b.add(contextText("No open issues are assigned to you in " + slackapp.Escape(in.Client.Name) + "'s repositories; say what you will do below."))
 	}
 	var avOpts []*slack.OptionBlockObject
 	var avInit *slack.OptionBlockObject
@@ -170,7 +173,7 @@ func BuildModal(in ModalInput) slack.ModalViewRequest {
 	}
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		Title:           plain(cutRunes("Standup · "+in.Client.Name, maxTitle)),
+		Title:           plain(clip.Runes("Standup · "+in.Client.Name, maxTitle)),
 		Submit:          plain(submit),
 		Close:           plain("Cancel"),
 		CallbackID:      CallbackSubmit,
@@ -180,16 +183,16 @@ func BuildModal(in ModalInput) slack.ModalViewRequest {
 }
 
 func lastSaid(l *Last) []string {
-	lines := []string{"What I said last time: " + escape(quoteOrDash(l.Comment))}
+	lines := []string{"What I said last time: " + slackapp.Escape(quoteOrDash(l.Comment))}
 	for _, p := range l.Plan {
 		mark := ""
 		if p.ExpectDone {
 			mark = " _(expected done)_"
 		}
-		lines = append(lines, "• "+link(p.URL, escape(p.Ref()))+" "+escape(p.Title)+mark)
+		lines = append(lines, "• "+link(p.URL, slackapp.Escape(p.Ref()))+" "+slackapp.Escape(p.Title)+mark)
 	}
 	if l.Blockers != "" {
-		lines = append(lines, "Blockers then: "+escape(l.Blockers))
+		lines = append(lines, "Blockers then: "+slackapp.Escape(l.Blockers))
 	}
 	return lines
 }
@@ -248,7 +251,7 @@ func planOptions(as []activity.Assignment, e *Entry) (opts []*slack.OptionBlockO
 		all = all[:maxOptions]
 	}
 	for _, o := range all {
-		opts = append(opts, slack.NewOptionBlockObject(o.ref, plain(cutRunes(shortRef(o.ref)+" "+o.title, maxOptionText)), nil))
+		opts = append(opts, slack.NewOptionBlockObject(o.ref, plain(clip.Runes(shortRef(o.ref)+" "+o.title, maxOptionText)), nil))
 	}
 	return opts, more
 }
@@ -380,7 +383,7 @@ func validAvailability(a Availability) bool {
 }
 
 // NextBusinessDay returns the person's first business day after day.
-func NextBusinessDay(c *Calendar, p *config.Person, extra []config.DateRange, day config.Date) config.Date {
+func NextBusinessDay(c *calendar.Calendar, p *config.Person, extra []config.DateRange, day config.Date) config.Date {
 	d := day
 	for i := 0; i < 366; i++ {
 		d = d.AddDays(1)

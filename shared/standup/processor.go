@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/slackapp"
@@ -27,7 +29,7 @@ type Processor struct {
 	Store     Store
 	Effects   store.Effects
 	Config    ConfigSource
-	Calendar  *Calendar
+	Calendar  *calendar.Calendar
 	Slack     SlackAPI
 	Issues    Issues
 	Responder Responder
@@ -103,9 +105,9 @@ func (p Processor) submitted(ctx context.Context, cfg *config.Config, pl EventPa
 	e := sd.Entry
 	// Blockers reach the delivery manager at once; an edit that changes them sends the new ones.
 	if dm := cfg.PersonByID(team.Roles.DeliveryManager); dm != nil && e.Blockers != "" {
-		_, _, err := p.Effects.Once(ctx, "standup:blockers:"+id.String()+":"+hash(e.Blockers), now, func(ctx context.Context) (string, error) {
+		_, _, err := p.Effects.Once(ctx, "standup:blockers:"+id.String()+":"+hash(e.Blockers), func(ctx context.Context) (string, error) {
 			text, blocks := BlockerMessage(sd, dev, c)
-			return post(ctx, p.Slack, dm.Slack, text, blocks, "")
+			return slackapp.Post(ctx, p.Slack, dm.Slack, slackapp.Message{Text: text, Blocks: blocks})
 		})
 		if err != nil {
 			return fmt.Errorf("blockers of %s: %w", id, err)
@@ -127,9 +129,9 @@ func (p Processor) submitted(ctx context.Context, cfg *config.Config, pl EventPa
 	case dg.Included[id.String()]:
 		return nil
 	}
-	_, _, err = p.Effects.Once(ctx, "standup:late:"+id.String(), now, func(ctx context.Context) (string, error) {
+	_, _, err = p.Effects.Once(ctx, "standup:late:"+id.String(), func(ctx context.Context) (string, error) {
 		blocks := append([]slack.Block{contextText("Late standup")}, StandupBlocks(sd, dev, c, 10)...)
-		return post(ctx, p.Slack, dg.Channel, "Late standup of "+dev.Name, blocks, dg.TS)
+		return slackapp.Post(ctx, p.Slack, dg.Channel, slackapp.Message{Text: "Late standup of " + slackapp.Escape(dev.Name), Blocks: blocks, Thread: dg.TS})
 	})
 	if err != nil {
 		return fmt.Errorf("late standup %s: %w", id, err)
@@ -140,13 +142,13 @@ func (p Processor) submitted(ctx context.Context, cfg *config.Config, pl EventPa
 // BlockerMessage is the DM to the delivery manager about a developer's blockers, with a
 // button that shows the whole standup.
 func BlockerMessage(sd Standup, dev *config.Person, c *config.Client) (string, []slack.Block) {
-	text := fmt.Sprintf("%s is blocked (%s, %s)", dev.Name, c.Name, sd.Slot.ID.Date)
-	mentionDev := escape(dev.Name)
+	text := fmt.Sprintf("%s is blocked (%s, %s)", slackapp.Escape(dev.Name), slackapp.Escape(c.Name), sd.Slot.ID.Date)
+	mentionDev := slackapp.Escape(dev.Name)
 	if dev.Slack != "" {
 		mentionDev = "<@" + dev.Slack + ">"
 	}
 	return text, []slack.Block{
-		section(cut(fmt.Sprintf("🚧 %s is blocked (*%s*, %s):\n>%s", mentionDev, escape(c.Name), longDate(sd.Slot.ID.Date), escape(sd.Entry.Blockers)), MaxText)),
+		section(clip.Bytes(fmt.Sprintf("🚧 %s is blocked (*%s*, %s):\n>%s", mentionDev, slackapp.Escape(c.Name), longDate(sd.Slot.ID.Date), slackapp.Escape(sd.Entry.Blockers)), MaxText)),
 		slack.NewActionBlock("standup_blocker", button(ActionView, sd.Slot.ID.String(), "View standup")),
 	}
 }

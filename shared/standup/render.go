@@ -6,7 +6,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 // The renderers in this file are what the developer and the team see: they take a Standup
@@ -14,13 +16,13 @@ import (
 
 // PlanLines renders an entry's plan, availability and comment.
 func PlanLines(e *Entry) []string {
-	lines := []string{fmt.Sprintf("*Plan* (%s): %s", e.Availability.Label(), escape(e.Comment))}
+	lines := []string{fmt.Sprintf("*Plan* (%s): %s", e.Availability.Label(), slackapp.Escape(e.Comment))}
 	for _, p := range e.Plan {
 		mark := ""
 		if p.ExpectDone {
 			mark = " _(expects done)_"
 		}
-		lines = append(lines, "• "+link(p.URL, escape(p.Ref()))+" "+escape(p.Title)+mark)
+		lines = append(lines, "• "+link(p.URL, slackapp.Escape(p.Ref()))+" "+slackapp.Escape(p.Title)+mark)
 	}
 	return lines
 }
@@ -31,7 +33,7 @@ func PlanLines(e *Entry) []string {
 func StandupBlocks(sd Standup, p *config.Person, c *config.Client, max int) []slack.Block {
 	b := &budget{max: max}
 	id := sd.Slot.ID
-	title := fmt.Sprintf("*%s* for *%s*, %s", escape(p.Name), escape(c.Name), longDate(id.Date))
+	title := fmt.Sprintf("*%s* for *%s*, %s", slackapp.Escape(p.Name), slackapp.Escape(c.Name), longDate(id.Date))
 	e := sd.Entry
 	if e == nil || e.Submitted.IsZero() {
 		b.add(section(title + "\n_Not submitted._"))
@@ -50,10 +52,10 @@ func StandupBlocks(sd Standup, p *config.Person, c *config.Client, max int) []sl
 	}
 	var did []string
 	for _, r := range e.Footprint.Group() {
-		did = append(did, "*"+escape(r.Repo)+"*")
+		did = append(did, "*"+slackapp.Escape(r.Repo)+"*")
 		did = append(did, r.Lines...)
 		if c := e.RepoComments[strings.ToLower(r.Repo)]; c != "" {
-			did = append(did, "> "+escape(c))
+			did = append(did, "> "+slackapp.Escape(c))
 		}
 	}
 	if len(did) == 0 {
@@ -62,7 +64,7 @@ func StandupBlocks(sd Standup, p *config.Person, c *config.Client, max int) []sl
 	b.add(section(fitLines("*Since last standup*", did)))
 	b.add(section(fitLines("", PlanLines(e))))
 	if e.Blockers != "" {
-		b.add(section(cut("*Blockers:* "+escape(e.Blockers), MaxText)))
+		b.add(section(clip.Bytes("*Blockers:* "+slackapp.Escape(e.Blockers), MaxText)))
 	}
 	return b.blocks
 }
@@ -72,7 +74,7 @@ func StandupBlocks(sd Standup, p *config.Person, c *config.Client, max int) []sl
 func ReadOnlyModal(sd Standup, p *config.Person, c *config.Client) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		Title:           plain(cutRunes("Standup · "+c.Name, maxTitle)),
+		Title:           plain(clip.Runes("Standup · "+c.Name, maxTitle)),
 		Close:           plain("Close"),
 		CallbackID:      CallbackReadOnly,
 		PrivateMetadata: sd.Slot.ID.String(),
@@ -84,8 +86,8 @@ func ReadOnlyModal(sd Standup, p *config.Person, c *config.Client) slack.ModalVi
 func MessageModal(title, text string) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:   slack.VTModal,
-		Title:  plain(cutRunes(title, maxTitle)),
+		Title:  plain(clip.Runes(title, maxTitle)),
 		Close:  plain("Close"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{section(cut(text, MaxText))}},
+		Blocks: slack.Blocks{BlockSet: []slack.Block{section(clip.Bytes(text, MaxText))}},
 	}
 }

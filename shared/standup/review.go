@@ -7,7 +7,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 // ReviewModal shows a standup to its reviewer with the reviewer-only fields (notes, flags)
@@ -34,7 +36,7 @@ func ReviewModal(sd Standup, r Review, p *config.Person, c *config.Client) slack
 	blocks = append(blocks, notes, flags)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
-		Title:           plain(cutRunes("Review · "+p.Name, maxTitle)),
+		Title:           plain(clip.Runes("Review · "+p.Name, maxTitle)),
 		Submit:          plain("Mark reviewed"),
 		Close:           plain("Cancel"),
 		CallbackID:      CallbackReview,
@@ -70,7 +72,7 @@ type ReviewerItem struct {
 // a client, each with a Review button, and the plan accuracy.
 func ReviewerMessage(c *config.Client, items []ReviewerItem) []slack.Block {
 	b := &budget{max: MaxMessageBlocks}
-	b.add(section(fmt.Sprintf("*%d standup%s for %s to review*", len(items), plural(len(items)), escape(c.Name))))
+	b.add(section(fmt.Sprintf("*%d standup%s for %s to review*", len(items), plural(len(items)), slackapp.Escape(c.Name))))
 	for i, it := range items {
 		if b.room() < 2 {
 			b.blocks = b.blocks[:len(b.blocks)-1]
@@ -78,7 +80,7 @@ func ReviewerMessage(c *config.Client, items []ReviewerItem) []slack.Block {
 			break
 		}
 		e := it.Standup.Entry
-		line := fmt.Sprintf("*%s* · %s", escape(it.Person.Name), longDate(it.Standup.Slot.ID.Date))
+		line := fmt.Sprintf("*%s* · %s", slackapp.Escape(it.Person.Name), longDate(it.Standup.Slot.ID.Date))
 		if e != nil {
 			line += " · " + e.Availability.Label()
 			if s := e.PlanCheck.Summary(); s != "" {
@@ -87,9 +89,9 @@ func ReviewerMessage(c *config.Client, items []ReviewerItem) []slack.Block {
 			if e.Blockers != "" {
 				line += " · 🚧 blockers"
 			}
-			line += "\n" + escape(cut(e.Comment, 300))
+			line += "\n" + slackapp.Escape(clip.Bytes(e.Comment, 300))
 		}
-		b.add(slack.NewSectionBlock(mrkdwn(cut(line, MaxText)), nil,
+		b.add(slack.NewSectionBlock(mrkdwn(clip.Bytes(line, MaxText)), nil,
 			slack.NewAccessory(button(ActionReview, it.Standup.Slot.ID.String(), "Review"))))
 	}
 	return b.blocks

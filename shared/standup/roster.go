@@ -7,7 +7,10 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 // Line is one (member, client) of a team on a day: their standup or why there is none.
@@ -15,7 +18,7 @@ type Line struct {
 	Duty Duty
 	ID   ID
 	// Off says why the member owes no standup that day ("" when they do).
-	Off DayOff
+	Off calendar.DayOff
 	// Due is when the standup is due; NotDue is set when that is after now.
 	Due    time.Time
 	NotDue bool
@@ -33,7 +36,7 @@ func (l Line) Submitted() bool { return l.Standup != nil && l.Standup.Submitted(
 // Roster lists the team's members and clients for the team's day: for each, the standup or
 // the reason there is none. DynamoDB work: one BatchGet for away ranges, one for the
 // standups and last pointers.
-func Roster(ctx context.Context, st Store, c *Calendar, cfg *config.Config, team *config.Team, day config.Date, now time.Time) ([]Line, error) {
+func Roster(ctx context.Context, st Store, c *calendar.Calendar, cfg *config.Config, team *config.Team, day config.Date, now time.Time) ([]Line, error) {
 	var lines []Line
 	away, err := st.AwayRanges(ctx, team.Members)
 	if err != nil {
@@ -91,9 +94,9 @@ func DigestBlocks(team *config.Team, day config.Date, lines []Line, included map
 	var missing, off, notDue []string
 	shown := 0
 	for i, l := range lines {
-		name := "*" + escape(l.Duty.Person.Name) + "*"
+		name := "*" + slackapp.Escape(l.Duty.Person.Name) + "*"
 		if len(team.Clients) > 1 {
-			name += " (" + escape(l.Duty.Client.Name) + ")"
+			name += " (" + slackapp.Escape(l.Duty.Client.Name) + ")"
 		}
 		isIn := l.Submitted() && (included == nil || included[l.ID.String()])
 		switch {
@@ -105,12 +108,12 @@ func DigestBlocks(team *config.Team, day config.Date, lines []Line, included map
 			e := l.Standup.Entry
 			text := name + "\n" + fitLines("", PlanLines(e))
 			if e.Blockers != "" {
-				text = cut(text, MaxText-len(e.Blockers)-20) + "\n🚧 *Blockers:* " + escape(e.Blockers)
+				text = clip.Bytes(text, MaxText-len(e.Blockers)-20) + "\n🚧 *Blockers:* " + slackapp.Escape(e.Blockers)
 			}
 			if s := e.PlanCheck.Summary(); s != "" {
 				text += "\n_Plan check: " + s + "_"
 			}
-			b.add(section(cut(text, MaxText)))
+			b.add(section(clip.Bytes(text, MaxText)))
 			shown++
 		case l.Off != "":
 			off = append(off, name+" — "+l.Off.Describe())
@@ -120,7 +123,7 @@ func DigestBlocks(team *config.Team, day config.Date, lines []Line, included map
 			missing = append(missing, name)
 		}
 		if !isIn && l.OpenBlockers != "" {
-			missing = append(missing, "    🚧 still blocked (since "+l.OpenBlockersFrom+"): "+escape(cut(l.OpenBlockers, 300)))
+			missing = append(missing, "    🚧 still blocked (since "+l.OpenBlockersFrom+"): "+slackapp.Escape(clip.Bytes(l.OpenBlockers, 300)))
 		}
 	}
 tail:
@@ -154,9 +157,9 @@ func StatusText(team *config.Team, day config.Date, lines []Line) string {
 	var out []string
 	done := 0
 	for _, l := range lines {
-		name := escape(l.Duty.Person.Name)
+		name := slackapp.Escape(l.Duty.Person.Name)
 		if len(team.Clients) > 1 {
-			name += " (" + escape(l.Duty.Client.Name) + ")"
+			name += " (" + slackapp.Escape(l.Duty.Client.Name) + ")"
 		}
 		switch {
 		case l.Submitted():
@@ -170,6 +173,6 @@ func StatusText(team *config.Team, day config.Date, lines []Line) string {
 			out = append(out, "⏳ "+name+" — not submitted")
 		}
 	}
-	head := fmt.Sprintf("*%s* · %s · %d submitted", escape(team.Name), longDate(day), done)
+	head := fmt.Sprintf("*%s* · %s · %d submitted", slackapp.Escape(team.Name), longDate(day), done)
 	return fitLines(head, out)
 }

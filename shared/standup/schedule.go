@@ -4,6 +4,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 )
 
@@ -81,7 +82,7 @@ type Slot struct {
 // SlotOn returns the slot of duty d on day (in the person's calendar), and why there is none:
 // "" and true when the day is a standup day and a business day for the person; otherwise the
 // reason (not a standup day, weekend, holiday, away in the config or extra).
-func SlotOn(c *Calendar, d Duty, extra []config.DateRange, day config.Date) (Slot, DayOff, bool) {
+func SlotOn(c *calendar.Calendar, d Duty, extra []config.DateRange, day config.Date) (Slot, calendar.DayOff, bool) {
 	if off := c.Off(d.Person, extra, day); off != "" {
 		return Slot{}, off, false
 	}
@@ -98,7 +99,7 @@ func SlotOn(c *Calendar, d Duty, extra []config.DateRange, day config.Date) (Slo
 }
 
 // NotStandupDay is the reason for a day the team does not hold standups.
-const NotStandupDay DayOff = "not a standup day"
+const NotStandupDay calendar.DayOff = "not a standup day"
 
 // DigestDue is a team's digest owed at At for the team's day Date.
 type DigestDue struct {
@@ -122,7 +123,7 @@ type Work struct {
 // Plan computes the work for the interval (from, to]: a pure function of the config, the
 // calendar and the two instants. Each due, nag and digest instant lies in exactly one of a
 // sequence of adjacent intervals, so consecutive ticks each do their own share once.
-func Plan(cfg *config.Config, c *Calendar, from, to time.Time) Work {
+func Plan(cfg *config.Config, c *calendar.Calendar, from, to time.Time) Work {
 	w := Work{From: from, To: to}
 	if !from.Before(to) {
 		return w

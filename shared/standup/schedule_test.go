@@ -5,12 +5,14 @@ import (
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/rituals-dev/rituals/shared/calendar"
 )
 
 func TestPlan(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
-	cal := NewCalendar(nil)
+	cal := calendar.NewCalendar(nil)
 	tick := 5 * time.Minute
 	cases := []struct {
 		name    string
@@ -95,7 +97,7 @@ func sorted(s []string) []string {
 func TestPlanPartitions(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
-	cal := NewCalendar(nil)
+	cal := calendar.NewCalendar(nil)
 	for _, start := range []string{"2026-03-02T00:00:00Z", "2026-03-30T00:00:00Z", "2026-10-20T00:00:00Z"} {
 		t.Run(start, func(t *testing.T) {
 			t.Parallel()
@@ -133,16 +135,16 @@ func TestPlanPartitions(t *testing.T) {
 func TestCalendar(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
-	cal := NewCalendar(nil)
+	cal := calendar.NewCalendar(nil)
 	cases := []struct {
 		person, day string
-		want        DayOff
+		want        calendar.DayOff
 	}{
 		{"hana", "2026-07-03", "holiday: Independence Day"},
 		{"hana", "2026-07-02", ""},
-		{"hana", "2026-07-04", Weekend},
+		{"hana", "2026-07-04", calendar.Weekend},
 		{"nia", "2026-02-06", "holiday: Waitangi Day"},
-		{"lee", "2026-03-11", Away},
+		{"lee", "2026-03-11", calendar.Away},
 		{"lee", "2026-12-25", "holiday: Christmas Day"},
 		{"lee", "2026-12-28", "holiday: Boxing Day"}, // 26 Dec is a Saturday: observed Monday
 		{"sid", "2026-01-26", "holiday: Australia Day"},
@@ -152,7 +154,7 @@ func TestCalendar(t *testing.T) {
 		t.Run(tc.person+" "+tc.day, func(t *testing.T) {
 			t.Parallel()
 			got := cal.Off(cfg.PersonByID(tc.person), nil, date(tc.day))
-			if tc.want == "" || tc.want == Weekend || tc.want == Away {
+			if tc.want == "" || tc.want == calendar.Weekend || tc.want == calendar.Away {
 				if got != tc.want {
 					t.Fatalf("Off = %q, want %q", got, tc.want)
 				}
@@ -167,7 +169,7 @@ func TestCalendar(t *testing.T) {
 		t.Errorf("3 business days before Mon 6 July (Fri 3rd a holiday) = %s, want 2026-06-30", got)
 	}
 	for _, c := range []string{"US", "GB", "NZ", "AU", "DE", "FR", "IE", "JP", "BR"} {
-		if !KnownCountry(c) {
+		if !calendar.KnownCountry(c) {
 			t.Errorf("no holidays for %s", c)
 		}
 	}

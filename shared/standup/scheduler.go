@@ -14,8 +14,10 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 )
 
@@ -24,7 +26,7 @@ type Scheduler struct {
 	Store    Store
 	Effects  store.Effects
 	Config   ConfigSource
-	Calendar *Calendar
+	Calendar *calendar.Calendar
 	Slack    Poster
 	Issues   Issues
 	Log      *slog.Logger
@@ -212,9 +214,9 @@ func (s Scheduler) slots(ctx context.Context, cfg *config.Config, w Work, now ti
 		if p == nil || c == nil || p.Slack == "" {
 			return nil
 		}
-		_, ran, err := s.Effects.Once(ctx, "standup:nag:"+sl.ID.String(), now, func(ctx context.Context) (string, error) {
+		_, ran, err := s.Effects.Once(ctx, "standup:nag:"+sl.ID.String(), func(ctx context.Context) (string, error) {
 			text, blocks := NagMessage(sl, p, c)
-			return post(ctx, s.Slack, p.Slack, text, blocks, "")
+			return slackapp.Post(ctx, s.Slack, p.Slack, slackapp.Message{Text: text, Blocks: blocks})
 		})
 		if errors.Is(err, store.ErrInProgress) {
 			return nil
@@ -234,11 +236,11 @@ func (s Scheduler) slots(ctx context.Context, cfg *config.Config, w Work, now ti
 
 // NagMessage is the DM reminding a developer of an empty standup, with a Fill in button.
 func NagMessage(sl Slot, p *config.Person, c *config.Client) (string, []slack.Block) {
-	text := fmt.Sprintf("Your standup for %s (%s) is waiting.", c.Name, longDate(sl.ID.Date))
+	text := fmt.Sprintf("Your standup for %s (%s) is waiting.", slackapp.Escape(c.Name), longDate(sl.ID.Date))
 	fill := button(ActionOpen, sl.ID.String(), "Fill in")
 	fill.Style = slack.StylePrimary
 	return text, []slack.Block{
-		section(fmt.Sprintf("Good morning %s! Your standup for *%s* (%s) is still empty.", escape(p.Name), escape(c.Name), longDate(sl.ID.Date))),
+		section(fmt.Sprintf("Good morning %s! Your standup for *%s* (%s) is still empty.", slackapp.Escape(p.Name), slackapp.Escape(c.Name), longDate(sl.ID.Date))),
 		slack.NewActionBlock("standup_nag", fill),
 	}
 }
@@ -286,8 +288,8 @@ func (s Scheduler) digest(ctx context.Context, cfg *config.Config, d DigestDue, 
 		return err
 	}
 	channel := t.Slack.DigestChannel
-	tsID, _, err := s.Effects.Once(ctx, "standup:digest:"+t.ID+":"+d.Date.String(), now, func(ctx context.Context) (string, error) {
-		return post(ctx, s.Slack, channel, fmt.Sprintf("Standup digest for %s, %s", t.Name, d.Date), DigestBlocks(t, d.Date, lines, included), "")
+	tsID, _, err := s.Effects.Once(ctx, "standup:digest:"+t.ID+":"+d.Date.String(), func(ctx context.Context) (string, error) {
+		return slackapp.Post(ctx, s.Slack, channel, slackapp.Message{Text: fmt.Sprintf("Standup digest for %s, %s", slackapp.Escape(t.Name), d.Date), Blocks: DigestBlocks(t, d.Date, lines, included)})
 	})
 	if errors.Is(err, store.ErrInProgress) {
 		return nil
@@ -351,8 +353,8 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 				items = append(items, ReviewerItem{Standup: sds[q.ID], Person: p})
 			}
 		}
-		_, _, err = s.Effects.Once(ctx, "standup:bring:"+c.ID+":"+hash(keys...), now, func(ctx context.Context) (string, error) {
-			return post(ctx, s.Slack, reviewer.Slack, fmt.Sprintf("%d standups for %s to review", len(items), c.Name), ReviewerMessage(c, items), "")
+		_, _, err = s.Effects.Once(ctx, "standup:bring:"+c.ID+":"+hash(keys...), func(ctx context.Context) (string, error) {
+			return slackapp.Post(ctx, s.Slack, reviewer.Slack, slackapp.Message{Text: fmt.Sprintf("%d standups for %s to review", len(items), slackapp.Escape(c.Name)), Blocks: ReviewerMessage(c, items)})
 		})
 		if errors.Is(err, store.ErrInProgress) {
 			return nil
@@ -378,7 +380,7 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 		if p == nil {
 			return nil
 		}
-		num, _, err := s.Effects.Once(ctx, "standup:overdue:"+q.ID.String(), now, func(ctx context.Context) (string, error) {
+		num, _, err := s.Effects.Once(ctx, "standup:overdue:"+q.ID.String(), func(ctx context.Context) (string, error) {
 			title, body := ReviewOverdueIssue(q.ID, p, reviewer, q.Submitted, c.HR.OverdueAfterBusinessDays)
 			req := &github.IssueRequest{Title: &title, Body: &body, Labels: &[]string{"standup-review"}}
 			if reviewer.GitHub != "" {
@@ -419,7 +421,7 @@ func CloseReviewIssue(ctx context.Context, fx store.Effects, is Issues, c *confi
 	if !ok || number == 0 {
 		return nil
 	}
-	_, _, err := fx.Once(ctx, "standup:close:"+id.String(), now, func(ctx context.Context) (string, error) {
+	_, _, err := fx.Once(ctx, "standup:close:"+id.String(), func(ctx context.Context) (string, error) {
 		body := "Reviewed in Rituals; closing."
 		if _, _, err := is.CreateComment(ctx, owner, repo, number, &github.IssueComment{Body: &body}); err != nil {
 			return "", fmt.Errorf("comment on %s#%d: %w", c.HR.Repo, number, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/activity"
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/clients"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/store"
@@ -21,7 +22,7 @@ func NewDeps(db *dynamodb.Client, cfg ConfigSource, stateTable, eventsTable stri
 	d := Deps{
 		Store:    Store{API: db, Table: stateTable},
 		Config:   cfg,
-		Calendar: NewCalendar(log),
+		Calendar: calendar.NewCalendar(log),
 		Activity: activity.Reader{API: db, Table: stateTable},
 		Views:    sl,
 		Log:      log,
@@ -43,7 +44,7 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (Proc
 		Store:     Store{API: c.DynamoDB, Table: c.StateTable},
 		Effects:   c.Effects(),
 		Config:    c.Config(),
-		Calendar:  NewCalendar(log),
+		Calendar:  calendar.NewCalendar(log),
 		Slack:     c.Slack,
 		Issues:    c.GitHub.Issues,
 		Responder: HTTPResponder{},

@@ -27,6 +27,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -42,18 +43,31 @@ func Handle(ctx context.Context, ev events.DynamoDBEvent, fn Func) events.Dynamo
 	return HandleLogged(ctx, slog.Default(), ev, fn)
 }
 
+// Reserve is the time kept back before the invocation's deadline: records are no longer
+// started, and the record in progress sees its context end, this long before Lambda would kill
+// the instance, so that the batch's failures are still returned. A batch killed at its deadline
+// reports nothing, and Lambda then retries the whole batch, records already done included.
+const Reserve = 3 * time.Second
+
 // HandleLogged calls fn for each of ev's records, one at a time in stream order, and returns
 // every record whose call failed as a BatchItemFailure (identified by its SequenceNumber);
 // each failure is logged at ERROR with the record's metadata (never its payload). A record
-// that succeeds has been processed exactly once by this call. Once ctx is done, the remaining
-// records are reported as failures without calling fn.
+// that succeeds has been processed exactly once by this call. fn's context ends Reserve before
+// ctx's deadline; from then on (or once ctx is done) the remaining records are reported as
+// failures without calling fn, so the answer always reaches Lambda in time.
 func HandleLogged(ctx context.Context, log *slog.Logger, ev events.DynamoDBEvent, fn Func) events.DynamoDBEventResponse {
 	log = logs.For(ctx, log)
+	work := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		work, cancel = context.WithDeadline(ctx, dl.Add(-Reserve))
+		defer cancel()
+	}
 	var resp events.DynamoDBEventResponse
 	for _, rec := range ev.Records {
-		err := ctx.Err()
+		err := work.Err()
 		if err == nil {
-			err = fn(ctx, rec)
+			err = fn(work, rec)
 		}
 		if err == nil {
 			continue

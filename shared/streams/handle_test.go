@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -122,5 +124,37 @@ func TestHandleUsesDefaultLogger(t *testing.T) {
 	resp := streams.Handle(context.Background(), batch(2), func(context.Context, events.DynamoDBEventRecord) error { return nil })
 	if len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures: %v", resp.BatchItemFailures)
+	}
+}
+
+// TestHandleKeepsReserve: a slow batch stops taking records Reserve before the deadline and
+// returns its failures while the invocation is still alive; before the fix it ran until Lambda
+// killed it and reported nothing, so the whole batch was retried.
+func TestHandleKeepsReserve(t *testing.T) {
+	t.Parallel()
+	deadline := time.Now().Add(streams.Reserve + 300*time.Millisecond)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	var processed []string
+	resp := streams.HandleLogged(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), batch(6), func(ctx context.Context, rec events.DynamoDBEventRecord) error {
+		select {
+		case <-time.After(200 * time.Millisecond):
+			processed = append(processed, rec.Change.SequenceNumber)
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	if left := time.Until(deadline); left < streams.Reserve/2 {
+		t.Fatalf("returned %v before the deadline; want about Reserve (%v) in hand", left, streams.Reserve)
+	}
+	if len(processed) == 0 || len(processed) >= 6 {
+		t.Fatalf("processed %v; want the first records only", processed)
+	}
+	if got := len(resp.BatchItemFailures); got != 6-len(processed) {
+		t.Fatalf("%d failures for %d unprocessed records", got, 6-len(processed))
+	}
+	if resp.BatchItemFailures[0].ItemIdentifier != fmt.Sprintf("seq-%d", len(processed)+1) {
+		t.Fatalf("first failure %s, want the first unprocessed record", resp.BatchItemFailures[0].ItemIdentifier)
 	}
 }

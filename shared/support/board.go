@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/retry"
 )
 
 // BoardIDs are the GraphQL node ids needed to put an issue on a board with a status.
@@ -78,7 +79,7 @@ func (p *Processor) boardIDs(ctx context.Context, team *config.Team) (BoardIDs, 
 	for _, owner := range []string{"organization", "user"} {
 		var data map[string]*projectAnswer
 		err := p.GitHub.GraphQL(ctx, fmt.Sprintf(boardQuery, owner), map[string]any{"login": b.Owner, "number": b.Project}, &data)
-		var ge *GraphQLError
+		var ge *retry.GraphQLError
 		if errors.As(err, &ge) {
 			continue // not an organization (or not visible): try a user
 		}
@@ -91,7 +92,7 @@ func (p *Processor) boardIDs(ctx context.Context, team *config.Team) (BoardIDs, 
 		}
 	}
 	if ans.ProjectV2 == nil {
-		return BoardIDs{}, &GraphQLError{Messages: []string{fmt.Sprintf("no project %d owned by %s is visible to the token", b.Project, b.Owner)}}
+		return BoardIDs{}, &retry.GraphQLError{Messages: []string{fmt.Sprintf("no project %d owned by %s is visible to the token", b.Project, b.Owner)}}
 	}
 	ids := BoardIDs{Project: ans.ProjectV2.ID}
 	for _, f := range ans.ProjectV2.Fields.Nodes {
@@ -106,7 +107,7 @@ func (p *Processor) boardIDs(ctx context.Context, team *config.Team) (BoardIDs, 
 		}
 	}
 	if ids.Field == "" || ids.Option == "" {
-		return BoardIDs{}, &GraphQLError{Messages: []string{fmt.Sprintf("project %s/%d has no single-select field %q with an option %q (support.board in the config)", b.Owner, b.Project, b.StatusField, b.Status)}}
+		return BoardIDs{}, &retry.GraphQLError{Messages: []string{fmt.Sprintf("project %s/%d has no single-select field %q with an option %q (support.board in the config)", b.Owner, b.Project, b.StatusField, b.Status)}}
 	}
 	item := k
 	item["project"], item["field"], item["option"] = strAV(ids.Project), strAV(ids.Field), strAV(ids.Option)
@@ -139,7 +140,7 @@ func (p *Processor) addToBoard(ctx context.Context, team *config.Team, r *Reques
 		}
 		itemID := res.Add.Item.ID
 		if itemID == "" {
-			return "", &GraphQLError{Messages: []string{"addProjectV2ItemById returned no item"}}
+			return "", &retry.GraphQLError{Messages: []string{"addProjectV2ItemById returned no item"}}
 		}
 		return ids.Project + "|" + ids.Field + "|" + ids.Option + "|" + itemID, nil
 	})

@@ -156,7 +156,7 @@ func (c Command) oncall(ctx context.Context, cfg *config.Config, team *config.Te
 	}
 	loc := team.Location()
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s support rotation* (times in %s)", escape(team.Name), team.TimeZone)
+	fmt.Fprintf(&b, "*%s support rotation* (times in %s)", slackapp.Escape(team.Name), team.TimeZone)
 	fmt.Fprintf(&b, "\nOn support now: %s", mention(cfg, DutyAt(team, os, now).Member))
 	for i, label := range []string{"This week", "Next week"} {
 		sh := ShiftOfWeek(team, w+i)
@@ -182,7 +182,7 @@ func member(team *config.Team, invoker *config.Person) (*slack.Msg, bool) {
 }
 
 func teamPerson(cfg *config.Config, team *config.Team, arg string) (*config.Person, error) {
-	p, err := resolvePerson(cfg, arg)
+	p, err := slackapp.PersonArg(cfg, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -259,13 +259,13 @@ func (c Command) list(ctx context.Context, cfg *config.Config, team *config.Team
 		return nil, err
 	}
 	if len(open) == 0 {
-		return slackapp.Ephemeral(fmt.Sprintf("%s has no open support requests.", escape(team.Name))), nil
+		return slackapp.Ephemeral(fmt.Sprintf("%s has no open support requests.", slackapp.Escape(team.Name))), nil
 	}
 	lines := make([]string, 0, len(open))
 	for _, r := range open {
 		lines = append(lines, RequestLine(cfg, r, now))
 	}
-	return slackapp.Ephemeral(listText(fmt.Sprintf("*Open support requests of %s* (%d, oldest first)", escape(team.Name), len(open)), lines)), nil
+	return slackapp.Ephemeral(listText(fmt.Sprintf("*Open support requests of %s* (%d, oldest first)", slackapp.Escape(team.Name), len(open)), lines)), nil
 }
 
 // PriorityStats is one row of /support stats.
@@ -328,7 +328,7 @@ func (c Command) stats(ctx context.Context, team *config.Team, weeks int, now ti
 		return nil, err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "*Support requests of %s in the last %d week(s)*: %d\n```\n%-9s %6s %14s %14s\n", escape(team.Name), weeks, len(rows), "priority", "count", "median ack", "median done")
+	fmt.Fprintf(&b, "*Support requests of %s in the last %d week(s)*: %d\n```\n%-9s %6s %14s %14s\n", slackapp.Escape(team.Name), weeks, len(rows), "priority", "count", "median ack", "median done")
 	for _, ps := range Stats(team.Support.Priorities, rows) {
 		ack, done := "-", "-"
 		if ps.Acked > 0 {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/ghub"
 	"github.com/rituals-dev/rituals/shared/slackapp"
@@ -258,7 +259,7 @@ func newHarness(t testing.TB, cfg *config.Config) *harness {
 	evs := store.Events{API: client, Table: tables.Events}
 	h := &harness{cfg: cfg, fakes: f, st: st, fx: fx, events: &capturedEvents{inner: evs}}
 	src := staticConfig{cfg}
-	h.p = &Processor{Config: src, Store: st, Effects: fx, Slack: sl, GitHub: GitHubClient{Client: gh}, Parts: evs, Log: quietLog()}
+	h.p = &Processor{Config: src, Store: st, Effects: fx, Calendar: calendar.NewCalendar(nil), Slack: sl, GitHub: GitHubClient{Client: gh}, Parts: evs, Log: quietLog()}
 	h.ix = Interactions{Config: src, Store: st, Events: h.events, Slack: sl, Log: quietLog()}
 	h.cmd = Command{Config: src, Store: st}
 	return h

@@ -2,13 +2,12 @@ package support
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/rituals-dev/rituals/shared/ghub"
 )
 
 // GitHub is what the processor does on GitHub: comment on and assign issues, and GraphQL for
@@ -18,7 +17,7 @@ type GitHub interface {
 	AddAssignees(ctx context.Context, repo string, number int, logins []string) error
 	RemoveAssignees(ctx context.Context, repo string, number int, logins []string) error
 	// GraphQL runs query with variables and decodes the response's data into out. GraphQL
-	// errors (a well-formed answer listing errors) are returned as *GraphQLError.
+	// errors (a well-formed answer listing errors) are returned as *retry.GraphQLError.
 	GraphQL(ctx context.Context, query string, variables map[string]any, out any) error
 }
 
@@ -60,55 +59,7 @@ func (g GitHubClient) RemoveAssignees(ctx context.Context, repo string, number i
 	return nil
 }
 
-// GraphQLError is a GraphQL answer that lists errors (a bad id, a missing permission).
-type GraphQLError struct{ Messages []string }
-
-func (e *GraphQLError) Error() string { return "GraphQL: " + strings.Join(e.Messages, "; ") }
-
-// GraphQL implements GitHub: POST {base}graphql, as api.github.com/graphql.
+// GraphQL implements GitHub (see ghub.GraphQL).
 func (g GitHubClient) GraphQL(ctx context.Context, query string, variables map[string]any, out any) error {
-	req, err := g.Client.NewRequest(http.MethodPost, "graphql", map[string]any{"query": query, "variables": variables})
-	if err != nil {
-		return fmt.Errorf("GraphQL request: %w", err)
-	}
-	var resp struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []struct {
-			Message string `json:"message"`
-		} `json:"errors"`
-	}
-	if _, err := g.Client.Do(ctx, req, &resp); err != nil {
-		return fmt.Errorf("GraphQL: %w", err)
-	}
-	if len(resp.Errors) > 0 {
-		ge := &GraphQLError{}
-		for _, e := range resp.Errors {
-			ge.Messages = append(ge.Messages, e.Message)
-		}
-		return ge
-	}
-	if out != nil && len(resp.Data) > 0 {
-		if err := json.Unmarshal(resp.Data, out); err != nil {
-			return fmt.Errorf("GraphQL: decode data: %w", err)
-		}
-	}
-	return nil
-}
-
-// isPermanent reports whether a GitHub error will not go away by retrying: a 404 or 422 for a
-// resource (a deleted issue, a login that cannot be assigned) or a GraphQL error. Transient
-// errors (5xx, rate limits, network) are retried through the stream record.
-func isPermanent(err error) bool {
-	var ge *GraphQLError
-	if errors.As(err, &ge) {
-		return true
-	}
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		switch er.Response.StatusCode {
-		case http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusGone:
-			return true
-		}
-	}
-	return false
+	return ghub.GraphQL(ctx, g.Client, query, variables, out)
 }

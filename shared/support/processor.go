@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
+	"github.com/rituals-dev/rituals/shared/retry"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/streams"
@@ -28,7 +30,7 @@ var _ ConfigSource = (*config.Source)(nil)
 
 // Onceer runs a side effect once per key; store.Effects is one.
 type Onceer interface {
-	Once(ctx context.Context, key string, now time.Time, fn func(ctx context.Context) (string, error)) (string, bool, error)
+	Once(ctx context.Context, key string, fn func(ctx context.Context) (string, error)) (string, bool, error)
 }
 
 var _ Onceer = store.Effects{}
@@ -50,8 +52,10 @@ type Processor struct {
 	Config  ConfigSource
 	Store   Store
 	Effects Onceer
-	Slack   Slack
-	GitHub  GitHub
+	// Calendar says which days are the team's business days (nags, escalations, digests).
+	Calendar *calendar.Calendar
+	Slack    Slack
+	GitHub   GitHub
 	// Parts loads payloads the events table split; store.Events is one.
 	Parts streams.PartsLoader
 	Log   *slog.Logger
@@ -187,8 +191,8 @@ func (p *Processor) Sync(ctx context.Context, cfg *config.Config, team *config.T
 		return nil
 	}
 	channel := team.Slack.SupportChannel
-	res, posted, err := p.Effects.Once(ctx, effectKey(r.ID, "post"), now, func(ctx context.Context) (string, error) {
-		ts, err := post(ctx, p.Slack, channel, "", fallbackText(r), Announcement(cfg, team, r)...)
+	res, posted, err := p.Effects.Once(ctx, effectKey(r.ID, "post"), func(ctx context.Context) (string, error) {
+		ts, err := slackapp.Post(ctx, p.Slack, channel, slackapp.Message{Text: fallbackText(r), Blocks: Announcement(cfg, team, r)})
 		return channel + "|" + ts, err
 	})
 	if err != nil {
@@ -209,13 +213,8 @@ func (p *Processor) Sync(ctx context.Context, cfg *config.Config, team *config.T
 		if cur, err := p.Store.Get(ctx, r.ID); err == nil && cur.Content > r.Content {
 			r = cur
 		}
-		err := slackapp.Retry(ctx, func() error {
-			_, _, _, err := p.Slack.UpdateMessageContext(ctx, channel, ts,
-				slack.MsgOptionText(fallbackText(r), false), slack.MsgOptionBlocks(Announcement(cfg, team, r)...))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("chat.update of %s: %w", r.ID, err)
+		if err := slackapp.Update(ctx, p.Slack, channel, ts, slackapp.Message{Text: fallbackText(r), Blocks: Announcement(cfg, team, r)}); err != nil {
+			return fmt.Errorf("update announcement of %s: %w", r.ID, err)
 		}
 	}
 	return p.markSynced(ctx, r.ID, channel, ts, synced, r.Content)
@@ -246,8 +245,8 @@ func (p *Processor) markSynced(ctx context.Context, id ID, channel, ts string, s
 func (p *Processor) entryEffects(ctx context.Context, cfg *config.Config, team *config.Team, r *Request, i int, channel, ts string, now time.Time) error {
 	e := r.Log[i]
 	if e.Kind != KindOpened {
-		if _, _, err := p.Effects.Once(ctx, entryKey(r.ID, i, "line"), now, func(ctx context.Context) (string, error) {
-			return post(ctx, p.Slack, channel, ts, ThreadLine(cfg, team, r, e))
+		if _, _, err := p.Effects.Once(ctx, entryKey(r.ID, i, "line"), func(ctx context.Context) (string, error) {
+			return slackapp.Post(ctx, p.Slack, channel, slackapp.Message{Text: ThreadLine(cfg, team, r, e), Thread: ts})
 		}); err != nil {
 			return err
 		}
@@ -276,8 +275,8 @@ func (p *Processor) entryEffects(ctx context.Context, cfg *config.Config, team *
 			return err
 		}
 		if who := cfg.PersonByGitHub(r.Requester); who != nil && who.Slack != "" {
-			if _, _, err := p.Effects.Once(ctx, entryKey(r.ID, i, "requester"), now, func(ctx context.Context) (string, error) {
-				return dm(ctx, p.Slack, who.Slack, RequesterDM(cfg, r, e))
+			if _, _, err := p.Effects.Once(ctx, entryKey(r.ID, i, "requester"), func(ctx context.Context) (string, error) {
+				return slackapp.DM(ctx, p.Slack, who.Slack, slackapp.Message{Text: RequesterDM(cfg, r, e)})
 			}); err != nil {
 				return err
 			}
@@ -305,11 +304,11 @@ func (p *Processor) entryEffects(ctx context.Context, cfg *config.Config, team *
 // one bad issue cannot hold the request's other effects back; any other error is returned and
 // retried.
 func (p *Processor) github(ctx context.Context, key string, now time.Time, fn func(ctx context.Context) (string, error)) (string, error) {
-	res, _, err := p.Effects.Once(ctx, key, now, func(ctx context.Context) (string, error) {
+	res, _, err := p.Effects.Once(ctx, key, func(ctx context.Context) (string, error) {
 		res, err := fn(ctx)
-		if err != nil && isPermanent(err) {
+		if err != nil && retry.Permanent(err) {
 			p.log(ctx).Error("support: GitHub refused an effect; skipped", logs.Key, key, logs.Err, err.Error())
-			return "skipped: " + truncate(err.Error(), 200), nil
+			return "skipped: " + clip.Runes(err.Error(), 200), nil
 		}
 		return res, err
 	})
@@ -337,8 +336,8 @@ func (p *Processor) pageNow(ctx context.Context, cfg *config.Config, team *confi
 	if eng == nil || eng.Slack == "" {
 		return nil
 	}
-	_, _, err = p.Effects.Once(ctx, nagKey(r.ID, "0"), now, func(ctx context.Context) (string, error) {
-		return dm(ctx, p.Slack, eng.Slack, NagText(cfg, team, r, channel, ts, now, 0))
+	_, _, err = p.Effects.Once(ctx, nagKey(r.ID, "0"), func(ctx context.Context) (string, error) {
+		return slackapp.DM(ctx, p.Slack, eng.Slack, slackapp.Message{Text: NagText(cfg, team, r, channel, ts, now, 0)})
 	})
 	return err
 }

@@ -13,8 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 )
 
@@ -104,7 +106,7 @@ func (st Store) ask(ctx context.Context, team string, q Question) error {
 		TableName: aws.String(st.Table),
 		Item: map[string]types.AttributeValue{
 			"pk": strAV(teamPK(team)), "sk": strAV(questionSK(q.TS)),
-			"channel": strAV(q.Channel), "user": strAV(q.User), "text": strAV(truncate(q.Text, 300)),
+			"channel": strAV(q.Channel), "user": strAV(q.User), "text": strAV(clip.Runes(q.Text, 300)),
 			"asked": strAV(utc(q.Asked)), "answered": &types.AttributeValueMemberBOOL{Value: false},
 			"expires": numAV(q.Asked.Add(QuestionRetention).Unix()),
 		},
@@ -162,7 +164,7 @@ func (st Store) Unanswered(ctx context.Context, team string, before time.Time) (
 func QuestionsDigest(cfg *config.Config, team *config.Team, qs []Question, now time.Time) string {
 	var lines []string
 	for _, q := range qs {
-		lines = append(lines, fmt.Sprintf("• <%s|%s ago> <@%s>: %s", permalink(q.Channel, q.TS), human(now.Sub(q.Asked)), q.User, escape(truncate(strings.ReplaceAll(q.Text, "\n", " "), 150))))
+		lines = append(lines, fmt.Sprintf("• <%s|%s ago> <@%s>: %s", permalink(q.Channel, q.TS), human(now.Sub(q.Asked)), q.User, slackapp.Escape(clip.Runes(strings.ReplaceAll(q.Text, "\n", " "), 150))))
 	}
-	return listText(fmt.Sprintf(":question: %d question(s) in <#%s> have had no answer from %s for over a business day:", len(qs), team.Slack.SupportChannel, escape(team.Name)), lines)
+	return listText(fmt.Sprintf(":question: %d question(s) in <#%s> have had no answer from %s for over a business day:", len(qs), team.Slack.SupportChannel, slackapp.Escape(team.Name)), lines)
 }

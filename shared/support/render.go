@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 // Action ids of the announcement's buttons; their value is the request's ID string.
@@ -29,20 +30,6 @@ const (
 	maxBlockTexts = 10 // fields per section
 )
 
-// truncate cuts s to at most max characters, marking the cut.
-func truncate(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max-1]) + "…"
-}
-
-// escape makes text safe inside Slack mrkdwn (& < > are control characters).
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
 // mention renders a person id as a Slack mention, or their name when they have no Slack id.
 func mention(cfg *config.Config, personID string) string {
 	if p := cfg.PersonByID(personID); p != nil {
@@ -62,7 +49,7 @@ func requester(cfg *config.Config, login string) string {
 	if p := cfg.PersonByGitHub(login); p != nil && p.Slack != "" {
 		return "<@" + p.Slack + "> (`" + login + "`)"
 	}
-	return "<https://github.com/" + login + "|" + escape(login) + ">"
+	return "<https://github.com/" + login + "|" + slackapp.Escape(login) + ">"
 }
 
 // slackDate renders t so that each reader sees it in their own time zone, with a UTC fallback.
@@ -91,7 +78,7 @@ func human(d time.Duration) string {
 }
 
 func issueLink(r *Request) string {
-	return "<" + r.URL + "|" + escape(r.ID.Issue()) + ">"
+	return "<" + r.URL + "|" + slackapp.Escape(r.ID.Issue()) + ">"
 }
 
 func priorityLabel(team *config.Team, name string) string {
@@ -103,14 +90,14 @@ func priorityLabel(team *config.Team, name string) string {
 
 // fallbackText is the notification text of the announcement.
 func fallbackText(r *Request) string {
-	return truncate(fmt.Sprintf("Support request %s (%s): %s", r.ID.Issue(), r.Priority, r.Title), maxText)
+	return clip.Runes(fmt.Sprintf("Support request %s (%s): %s", r.ID.Issue(), slackapp.Escape(r.Priority), slackapp.Escape(r.Title)), maxText)
 }
 
 // Announcement renders the request's channel message: what it is, who asked, its priority,
 // the sections it lacks, who is on rotation, its progress, and (while open) the buttons.
 func Announcement(cfg *config.Config, team *config.Team, r *Request) []slack.Block {
 	mk := func(t string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.MarkdownType, truncate(t, maxText), false, false)
+		return slack.NewTextBlockObject(slack.MarkdownType, clip.Runes(t, maxText), false, false)
 	}
 	icon := ":sos:"
 	switch r.State {
@@ -120,16 +107,16 @@ func Announcement(cfg *config.Config, team *config.Team, r *Request) []slack.Blo
 		icon = ":no_entry_sign:"
 	}
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, truncate(icon+" "+r.Title, maxHeader), true, false)),
-		slack.NewSectionBlock(mk(fmt.Sprintf("*%s* %s", issueLink(r), escape(r.Title))), []*slack.TextBlockObject{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip.Runes(icon+" "+r.Title, maxHeader), true, false)),
+		slack.NewSectionBlock(mk(fmt.Sprintf("*%s* %s", issueLink(r), slackapp.Escape(r.Title))), []*slack.TextBlockObject{
 			mk("*Requester*\n" + requester(cfg, r.Requester)),
-			mk("*Repository*\n" + escape(r.ID.Repo)),
+			mk("*Repository*\n" + slackapp.Escape(r.ID.Repo)),
 			mk("*Priority*\n" + priorityLabel(team, r.Priority)),
 			mk("*On rotation*\n" + mention(cfg, r.Engineer)),
 		}, nil),
 	}
 	if len(r.Missing) > 0 {
-		blocks = append(blocks, slack.NewSectionBlock(mk(":warning: *Missing sections:* "+escape(strings.Join(r.Missing, ", "))+"\nThe requester was asked on GitHub to add them."), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(mk(":warning: *Missing sections:* "+slackapp.Escape(strings.Join(r.Missing, ", "))+"\nThe requester was asked on GitHub to add them."), nil, nil))
 	} else {
 		blocks = append(blocks, slack.NewSectionBlock(mk(":white_check_mark: All required sections are in the issue."), nil, nil))
 	}
@@ -150,7 +137,7 @@ func Announcement(cfg *config.Config, team *config.Team, r *Request) []slack.Blo
 	case Resolved:
 		status = append(status, fmt.Sprintf(":white_check_mark: Resolved %s (after %s)", slackDate(r.Closed), human(r.Closed.Sub(r.Created))))
 	case Relabelled:
-		status = append(status, fmt.Sprintf(":no_entry_sign: Closed %s: %s", slackDate(r.Closed), escape(r.Reason)))
+		status = append(status, fmt.Sprintf(":no_entry_sign: Closed %s: %s", slackDate(r.Closed), slackapp.Escape(r.Reason)))
 	}
 	if len(status) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(mk(strings.Join(status, "\n")), nil, nil))
@@ -181,7 +168,7 @@ func ThreadLine(cfg *config.Config, team *config.Team, r *Request, e Entry) stri
 		if len(e.Missing) == 0 {
 			line = ":white_check_mark: All required sections are now in the issue."
 		} else {
-			line = ":pencil: The issue now lacks: " + escape(strings.Join(e.Missing, ", ")) + "."
+			line = ":pencil: The issue now lacks: " + slackapp.Escape(strings.Join(e.Missing, ", ")) + "."
 		}
 	case KindPriority:
 		line = ":label: Priority is now *" + priorityLabel(team, e.Priority) + "*."
@@ -205,24 +192,24 @@ func ThreadLine(cfg *config.Config, team *config.Team, r *Request, e Entry) stri
 	case KindResolved:
 		line = fmt.Sprintf(":white_check_mark: The issue was closed: request resolved after %s.", human(e.At.Sub(r.Created)))
 	case KindRelabelled:
-		line = ":no_entry_sign: Request closed: " + escape(e.Reason) + "."
+		line = ":no_entry_sign: Request closed: " + slackapp.Escape(e.Reason) + "."
 	default:
 		line = "Request updated."
 	}
 	if e.Questions != "" {
 		line += "\nFollow-up questions:\n" + quote(e.Questions)
 	}
-	return truncate(line, maxText)
+	return clip.Runes(line, maxText)
 }
 
 func quote(s string) string {
-	lines := strings.Split(strings.TrimSpace(escape(s)), "\n")
+	lines := strings.Split(strings.TrimSpace(slackapp.Escape(s)), "\n")
 	return "> " + strings.Join(lines, "\n> ")
 }
 
 // RequestLine renders a request as one line of a list (handover, /support list, nags).
 func RequestLine(cfg *config.Config, r *Request, now time.Time) string {
-	parts := []string{fmt.Sprintf("%s %s", issueLink(r), escape(truncate(r.Title, 80))), r.Priority, human(now.Sub(r.Created)) + " old"}
+	parts := []string{fmt.Sprintf("%s %s", issueLink(r), slackapp.Escape(clip.Runes(r.Title, 80))), r.Priority, human(now.Sub(r.Created)) + " old"}
 	if r.Owner != "" {
 		parts = append(parts, "owner "+mention(cfg, r.Owner))
 	} else if r.Acked.IsZero() {
@@ -280,7 +267,7 @@ func AckModal(r *Request, setETAOnly bool, tz string) slack.ModalViewRequest {
 		CallbackID:      ModalAck,
 		PrivateMetadata: r.ID.String(),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(fmt.Sprintf("*%s* %s", issueLink(r), escape(r.Title)), maxText), false, false), nil, nil),
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, clip.Runes(fmt.Sprintf("*%s* %s", issueLink(r), slackapp.Escape(r.Title)), maxText), false, false), nil, nil),
 			etaBlock, dateBlock, timeBlock, qBlock,
 		}},
 	}

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/ghub"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 // SectionsComment is the one GitHub comment asking the requester for the missing sections,
@@ -65,7 +68,7 @@ func AckComment(cfg *config.Config, r *Request, e Entry) string {
 	if e.Questions != "" {
 		b.WriteString("\n\n**Follow-up questions:**\n\n")
 		for _, l := range strings.Split(strings.TrimSpace(e.Questions), "\n") {
-			b.WriteString("> " + l + "\n")
+			b.WriteString("> " + ghub.Escape(l) + "\n")
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
@@ -78,11 +81,11 @@ func RequesterDM(cfg *config.Config, r *Request, e Entry) string {
 	if e.Kind == KindETA {
 		verb = "has a new ETA from"
 	}
-	text := fmt.Sprintf("Your support request %s %s %s %s. ETA: %s.", issueLink(r), escape(r.Title), verb, mention(cfg, e.By), slackDate(e.ETA))
+	text := fmt.Sprintf("Your support request %s %s %s %s. ETA: %s.", issueLink(r), slackapp.Escape(r.Title), verb, mention(cfg, e.By), slackDate(e.ETA))
 	if e.Questions != "" {
 		text += "\nThey have follow-up questions (also on the issue):\n" + quote(e.Questions)
 	}
-	return truncate(text, maxText)
+	return clip.Runes(text, maxText)
 }
 
 // NagText is the DM to the engineer on rotation about an unacknowledged request; n is the
@@ -93,11 +96,11 @@ func NagText(cfg *config.Config, team *config.Team, r *Request, channel, ts stri
 		where = " in <" + permalink(channel, ts) + "|the channel>"
 	}
 	if n == 0 {
-		return truncate(fmt.Sprintf(":rotating_light: Urgent *%s* support request for %s: %s %s. You are on rotation: please acknowledge it%s.",
-			r.Priority, escape(team.Name), issueLink(r), escape(r.Title), where), maxText)
+		return clip.Runes(fmt.Sprintf(":rotating_light: Urgent *%s* support request for %s: %s %s. You are on rotation: please acknowledge it%s.",
+			r.Priority, slackapp.Escape(team.Name), issueLink(r), slackapp.Escape(r.Title), where), maxText)
 	}
-	return truncate(fmt.Sprintf(":bell: Reminder: the *%s* support request %s %s is still not acknowledged (opened %s ago). Please acknowledge it%s.",
-		r.Priority, issueLink(r), escape(r.Title), human(now.Sub(r.Created)), where), maxText)
+	return clip.Runes(fmt.Sprintf(":bell: Reminder: the *%s* support request %s %s is still not acknowledged (opened %s ago). Please acknowledge it%s.",
+		r.Priority, issueLink(r), slackapp.Escape(r.Title), human(now.Sub(r.Created)), where), maxText)
 }
 
 // EscalationText is the DM to the EM about an urgent request still unacknowledged.
@@ -106,6 +109,6 @@ func EscalationText(cfg *config.Config, team *config.Team, r *Request, engineer,
 	if ts != "" {
 		where = " (<" + permalink(channel, ts) + "|message>)"
 	}
-	return truncate(fmt.Sprintf(":rotating_light: Escalation: the urgent *%s* support request %s %s for %s has not been acknowledged in %s%s. %s is on rotation.",
-		r.Priority, issueLink(r), escape(r.Title), escape(team.Name), human(now.Sub(r.Created)), where, mention(cfg, engineer)), maxText)
+	return clip.Runes(fmt.Sprintf(":rotating_light: Escalation: the urgent *%s* support request %s %s for %s has not been acknowledged in %s%s. %s is on rotation.",
+		r.Priority, issueLink(r), slackapp.Escape(r.Title), slackapp.Escape(team.Name), human(now.Sub(r.Created)), where, mention(cfg, engineer)), maxText)
 }

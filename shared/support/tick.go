@@ -8,6 +8,7 @@ import (
 
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 // HandoverWindow is how long after a handover its message may still be posted: a tick missed
@@ -79,8 +80,8 @@ func (p *Processor) handover(ctx context.Context, cfg *config.Config, team *conf
 	if now.Sub(duty.Shift.Start) >= HandoverWindow {
 		return nil
 	}
-	_, _, err := p.Effects.Once(ctx, fmt.Sprintf("support#handover#%s#%d", team.ID, duty.Shift.Week), now, func(ctx context.Context) (string, error) {
-		return post(ctx, p.Slack, team.Slack.SupportChannel, "", HandoverText(cfg, team, duty, open, now))
+	_, _, err := p.Effects.Once(ctx, fmt.Sprintf("support#handover#%s#%d", team.ID, duty.Shift.Week), func(ctx context.Context) (string, error) {
+		return slackapp.Post(ctx, p.Slack, team.Slack.SupportChannel, slackapp.Message{Text: HandoverText(cfg, team, duty, open, now)})
 	})
 	return err
 }
@@ -89,9 +90,9 @@ func (p *Processor) handover(ctx context.Context, cfg *config.Config, team *conf
 func HandoverText(cfg *config.Config, team *config.Team, duty Duty, open []*Request, now time.Time) string {
 	loc := team.Location()
 	end := duty.Shift.End.In(loc).Format("Mon 2 Jan 15:04 MST")
-	title := fmt.Sprintf(":arrows_counterclockwise: *Support handover for %s:* %s is on support until %s.", escape(team.Name), mention(cfg, duty.Member), end)
+	title := fmt.Sprintf(":arrows_counterclockwise: *Support handover for %s:* %s is on support until %s.", slackapp.Escape(team.Name), mention(cfg, duty.Member), end)
 	if o := duty.Override; o != nil && o.Kind == Cover {
-		title = fmt.Sprintf(":arrows_counterclockwise: *Support handover for %s:* %s is on support (covering until %s); the shift ends %s.", escape(team.Name), mention(cfg, duty.Member), o.To, end)
+		title = fmt.Sprintf(":arrows_counterclockwise: *Support handover for %s:* %s is on support (covering until %s); the shift ends %s.", slackapp.Escape(team.Name), mention(cfg, duty.Member), o.To, end)
 	}
 	if len(open) == 0 {
 		return title + "\nNo open support requests."
@@ -104,26 +105,28 @@ func HandoverText(cfg *config.Config, team *config.Team, duty Duty, open []*Requ
 }
 
 // NagsDue says which nag of an urgent request is due at now: the number of whole NagEvery
-// intervals since created (0: none yet), and whether the escalation to the EM is due.
-func NagsDue(s *config.Support, created, now time.Time) (n int, escalate bool) {
+// intervals since created (0: none yet), and whether the escalation to the EM is due. Spans in
+// business days count the days businessDay accepts (the team's calendar).
+func NagsDue(s *config.Support, created, now time.Time, businessDay func(config.Date) bool) (n int, escalate bool) {
 	if every := s.NagEvery; every.Duration > 0 {
 		n = int(now.Sub(created) / every.Duration)
 	} else if !every.IsZero() {
-		for t := every.After(created, isWeekday); !t.After(now) && n < 1000; t = every.After(t, isWeekday) {
+		for t := every.After(created, businessDay); !t.After(now) && n < 1000; t = every.After(t, businessDay) {
 			n++
 		}
 	}
-	return n, !s.EscalateAfter.IsZero() && !now.Before(s.EscalateAfter.After(created, isWeekday))
+	return n, !s.EscalateAfter.IsZero() && !now.Before(s.EscalateAfter.After(created, businessDay))
 }
 
 // DailyNagDue says whether a non-urgent request acknowledged within ackWithin of created is
 // due a nag at now, and the day it is for: on each business day (team's zone, loc) from the
-// day its target passes, at the target on that day and from NagAt on the later ones.
-func DailyNagDue(ackWithin config.Span, created, now time.Time, loc *time.Location) (config.Date, bool) {
-	due := ackWithin.After(created.In(loc), isWeekday)
+// day its target passes, at the target on that day and from NagAt on the later ones. Business
+// days are those businessDay accepts (the team's calendar).
+func DailyNagDue(ackWithin config.Span, created, now time.Time, loc *time.Location, businessDay func(config.Date) bool) (config.Date, bool) {
+	due := ackWithin.After(created.In(loc), businessDay)
 	local := now.In(loc)
 	today := config.DateOf(local)
-	if now.Before(due) || !isWeekday(today) {
+	if now.Before(due) || !businessDay(today) {
 		return today, false
 	}
 	if today == config.DateOf(due.In(loc)) {
@@ -143,28 +146,28 @@ func (p *Processor) nag(ctx context.Context, cfg *config.Config, team *config.Te
 	}
 	eng := cfg.PersonByID(duty.Member)
 	if prio.Urgent {
-		n, escalate := NagsDue(team.Support, r.Created, now)
+		n, escalate := NagsDue(team.Support, r.Created, now, p.Calendar.TeamBusinessDay(cfg, team))
 		if n >= 1 && eng != nil && eng.Slack != "" {
-			if _, _, err := p.Effects.Once(ctx, nagKey(r.ID, fmt.Sprint(n)), now, func(ctx context.Context) (string, error) {
-				return dm(ctx, p.Slack, eng.Slack, NagText(cfg, team, r, r.Channel, r.TS, now, n))
+			if _, _, err := p.Effects.Once(ctx, nagKey(r.ID, fmt.Sprint(n)), func(ctx context.Context) (string, error) {
+				return slackapp.DM(ctx, p.Slack, eng.Slack, slackapp.Message{Text: NagText(cfg, team, r, r.Channel, r.TS, now, n)})
 			}); err != nil {
 				return err
 			}
 		}
 		if em := cfg.PersonByID(team.Roles.EM); escalate && em != nil && em.Slack != "" {
-			_, _, err := p.Effects.Once(ctx, nagKey(r.ID, "escalate"), now, func(ctx context.Context) (string, error) {
-				return dm(ctx, p.Slack, em.Slack, EscalationText(cfg, team, r, duty.Member, r.Channel, r.TS, now))
+			_, _, err := p.Effects.Once(ctx, nagKey(r.ID, "escalate"), func(ctx context.Context) (string, error) {
+				return slackapp.DM(ctx, p.Slack, em.Slack, slackapp.Message{Text: EscalationText(cfg, team, r, duty.Member, r.Channel, r.TS, now)})
 			})
 			return err
 		}
 		return nil
 	}
-	day, due := DailyNagDue(prio.AckWithin, r.Created, now, team.Location())
+	day, due := DailyNagDue(prio.AckWithin, r.Created, now, team.Location(), p.Calendar.TeamBusinessDay(cfg, team))
 	if !due || eng == nil || eng.Slack == "" {
 		return nil
 	}
-	_, _, err := p.Effects.Once(ctx, nagKey(r.ID, day.String()), now, func(ctx context.Context) (string, error) {
-		return dm(ctx, p.Slack, eng.Slack, NagText(cfg, team, r, r.Channel, r.TS, now, 1))
+	_, _, err := p.Effects.Once(ctx, nagKey(r.ID, day.String()), func(ctx context.Context) (string, error) {
+		return slackapp.DM(ctx, p.Slack, eng.Slack, slackapp.Message{Text: NagText(cfg, team, r, r.Channel, r.TS, now, 1)})
 	})
 	return err
 }
@@ -176,7 +179,8 @@ func (p *Processor) digest(ctx context.Context, cfg *config.Config, team *config
 	local := now.In(loc)
 	today := config.DateOf(local)
 	eng := cfg.PersonByID(duty.Member)
-	if !isWeekday(today) || local.Before(DigestAt.On(today, loc)) || eng == nil || eng.Slack == "" {
+	businessDay := p.Calendar.TeamBusinessDay(cfg, team)
+	if !businessDay(today) || local.Before(DigestAt.On(today, loc)) || eng == nil || eng.Slack == "" {
 		return nil
 	}
 	qs, err := p.Store.Unanswered(ctx, team.ID, now)
@@ -186,15 +190,15 @@ func (p *Processor) digest(ctx context.Context, cfg *config.Config, team *config
 	oneDay := config.Span{BusinessDays: 1}
 	var late []Question
 	for _, q := range qs {
-		if !oneDay.After(q.Asked.In(loc), isWeekday).After(now) && now.Sub(q.Asked) < QuestionRetention {
+		if !oneDay.After(q.Asked.In(loc), businessDay).After(now) && now.Sub(q.Asked) < QuestionRetention {
 			late = append(late, q)
 		}
 	}
 	if len(late) == 0 {
 		return nil
 	}
-	_, _, err = p.Effects.Once(ctx, "support#questions#"+team.ID+"#"+today.String(), now, func(ctx context.Context) (string, error) {
-		return dm(ctx, p.Slack, eng.Slack, QuestionsDigest(cfg, team, late, now))
+	_, _, err = p.Effects.Once(ctx, "support#questions#"+team.ID+"#"+today.String(), func(ctx context.Context) (string, error) {
+		return slackapp.DM(ctx, p.Slack, eng.Slack, slackapp.Message{Text: QuestionsDigest(cfg, team, late, now)})
 	})
 	return err
 }

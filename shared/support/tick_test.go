@@ -7,12 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 )
 
 func TestNagsDue(t *testing.T) {
 	t.Parallel()
-	s := testConfig(t).Team("triage").Support // nag every 30m, escalate after 2h
+	cfg := testConfig(t)
+	s := cfg.Team("triage").Support // nag every 30m, escalate after 2h
+	businessDay := calendar.NewCalendar(nil).TeamBusinessDay(cfg, cfg.Team("triage"))
 	created := time.Date(2026, 3, 6, 16, 50, 0, 0, time.UTC)
 	cases := []struct {
 		after    time.Duration
@@ -29,7 +32,7 @@ func TestNagsDue(t *testing.T) {
 		{3 * time.Hour, 6, true},
 	}
 	for _, tc := range cases {
-		n, esc := NagsDue(s, created, created.Add(tc.after))
+		n, esc := NagsDue(s, created, created.Add(tc.after), businessDay)
 		if n != tc.n || esc != tc.escalate {
 			t.Errorf("after %v: nag %d escalate %v, want %d %v", tc.after, n, esc, tc.n, tc.escalate)
 		}
@@ -47,7 +50,7 @@ func TestNagsDue(t *testing.T) {
 		{time.Date(2026, 3, 9, 16, 0, 0, 0, time.UTC), 1, false}, // Monday
 		{time.Date(2026, 3, 10, 16, 0, 0, 0, time.UTC), 2, true}, // Tuesday
 	} {
-		if n, esc := NagsDue(&bd, fri, tc.at); n != tc.n || esc != tc.escalate {
+		if n, esc := NagsDue(&bd, fri, tc.at, businessDay); n != tc.n || esc != tc.escalate {
 			t.Errorf("business days at %v: %d %v, want %d %v", tc.at, n, esc, tc.n, tc.escalate)
 		}
 	}
@@ -56,6 +59,8 @@ func TestNagsDue(t *testing.T) {
 func TestDailyNagDue(t *testing.T) {
 	t.Parallel()
 	ldn := london(t)
+	cfg := testConfig(t)
+	businessDay := calendar.NewCalendar(nil).TeamBusinessDay(cfg, cfg.Team("triage"))
 	oneDay := config.Span{BusinessDays: 1}
 	created := time.Date(2026, 3, 6, 16, 0, 0, 0, ldn) // Friday 16:00: due Monday 16:00
 	cases := []struct {
@@ -71,9 +76,44 @@ func TestDailyNagDue(t *testing.T) {
 		{"Sunday after", time.Date(2026, 3, 15, 10, 0, 0, 0, ldn), false},
 	}
 	for _, tc := range cases {
-		if _, due := DailyNagDue(oneDay, created, tc.at, ldn); due != tc.due {
+		if _, due := DailyNagDue(oneDay, created, tc.at, ldn, businessDay); due != tc.due {
 			t.Errorf("%s: due %v, want %v", tc.name, due, tc.due)
 		}
+	}
+}
+
+// TestSupportSkipsPublicHolidays: support business days skip the public holidays every member
+// observes (the team is in GB and the US: Christmas Day is off, GB's Boxing Day substitute is
+// not). Before support used the one business calendar, a request filed on Christmas Eve was
+// nagged on Christmas Day.
+func TestSupportSkipsPublicHolidays(t *testing.T) {
+	t.Parallel()
+	ldn := london(t)
+	cfg := testConfig(t)
+	team := cfg.Team("triage")
+	businessDay := calendar.NewCalendar(nil).TeamBusinessDay(cfg, team)
+	created := time.Date(2026, 12, 24, 16, 0, 0, 0, ldn) // Thursday
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		due  bool
+	}{
+		{"Christmas Day (GB and US holiday)", time.Date(2026, 12, 25, 16, 0, 0, 0, ldn), false},
+		{"Monday 28th (GB only) at the target", time.Date(2026, 12, 28, 16, 0, 0, 0, ldn), true},
+	} {
+		if _, due := DailyNagDue(config.Span{BusinessDays: 1}, created, tc.at, ldn, businessDay); due != tc.due {
+			t.Errorf("%s: due %v, want %v", tc.name, due, tc.due)
+		}
+	}
+	// Urgent spans in business days skip the holiday too: one business day after Christmas Eve
+	// is Monday, not Friday.
+	bd := *team.Support
+	bd.NagEvery = config.Span{BusinessDays: 1}
+	if n, _ := NagsDue(&bd, created, time.Date(2026, 12, 25, 17, 0, 0, 0, ldn), businessDay); n != 0 {
+		t.Errorf("nagged %d times on Christmas Day", n)
+	}
+	if n, _ := NagsDue(&bd, created, time.Date(2026, 12, 28, 16, 0, 0, 0, ldn), businessDay); n != 1 {
+		t.Errorf("Monday: nag %d, want 1", n)
 	}
 }
 

@@ -112,32 +112,3 @@ func parseIn(s string) (func(time.Time) time.Time, error) {
 	}
 	return nil, fmt.Errorf("%q is not an ETA I understand (write e.g. \"in 2h\", \"in 3 days\", \"tomorrow 15:00\" or \"2026-03-31 14:00\")", s)
 }
-
-// isWeekday is the business-day rule of the support feature: Monday to Friday in the zone the
-// date was taken in. (The config has no public-holiday calendar; see config.Span.After.)
-func isWeekday(d config.Date) bool {
-	wd := d.Weekday()
-	return wd != time.Saturday && wd != time.Sunday
-}
-
-// mentionRE matches a Slack user mention as it arrives in command text: <@U123|name> or <@U123>.
-var mentionRE = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
-
-// resolvePerson finds the person a command argument names: a Slack mention, or the person's id
-// or GitHub login with or without a leading @. The error names the argument.
-func resolvePerson(cfg *config.Config, arg string) (*config.Person, error) {
-	if m := mentionRE.FindStringSubmatch(arg); m != nil {
-		if p := cfg.PersonBySlack(m[1]); p != nil {
-			return p, nil
-		}
-		return nil, fmt.Errorf("<@%s> is not in the Rituals config (people[].slack)", m[1])
-	}
-	name := strings.TrimPrefix(arg, "@")
-	if p := cfg.PersonByID(strings.ToLower(name)); p != nil {
-		return p, nil
-	}
-	if p := cfg.PersonByGitHub(name); p != nil {
-		return p, nil
-	}
-	return nil, fmt.Errorf("%q is not a person I know: mention them (@name, picked from Slack's list) or give their id from the config", arg)
-}

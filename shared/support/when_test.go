@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
 func TestParseDay(t *testing.T) {
@@ -143,7 +144,7 @@ func TestResolvePerson(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.arg, func(t *testing.T) {
 			t.Parallel()
-			p, err := resolvePerson(cfg, tc.arg)
+			p, err := slackapp.PersonArg(cfg, tc.arg)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)
@@ -151,7 +152,7 @@ func TestResolvePerson(t *testing.T) {
 				return
 			}
 			if err != nil || p.ID != tc.want {
-				t.Fatalf("resolvePerson(%q) = %v, %v", tc.arg, p, err)
+				t.Fatalf("slackapp.PersonArg(%q) = %v, %v", tc.arg, p, err)
 			}
 		})
 	}

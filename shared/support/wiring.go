@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/clients"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 )
@@ -16,12 +17,13 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (*Pro
 		return nil, err
 	}
 	return &Processor{
-		Config:  c.Config(),
-		Store:   Store{API: c.DynamoDB, Table: c.StateTable},
-		Effects: c.Effects(),
-		Slack:   c.Slack,
-		GitHub:  GitHubClient{Client: c.GitHub},
-		Parts:   c.Events(),
-		Log:     log,
+		Config:   c.Config(),
+		Store:    Store{API: c.DynamoDB, Table: c.StateTable},
+		Effects:  c.Effects(),
+		Calendar: calendar.NewCalendar(log),
+		Slack:    c.Slack,
+		GitHub:   GitHubClient{Client: c.GitHub},
+		Parts:    c.Events(),
+		Log:      log,
 	}, nil
 }
