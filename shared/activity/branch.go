@@ -18,12 +18,12 @@ const attrReceived = "recv"
 
 func (r Recorder) branchCommitItem(b branchRef, c branchCommit, received time.Time) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		attrPK:       strAttr(branchPK(b.repo, b.name)),
-		attrSK:       strAttr(commitSK(c.at, c.sha)),
-		attrSHA:      strAttr(c.sha),
-		attrMessage:  strAttr(c.line),
-		attrAt:       strAttr(c.at.UTC().Format(time.RFC3339)),
-		attrReceived: strAttr(received.UTC().Format(versionTime)),
+		attrPK:       store.S(branchPK(b.repo, b.name)),
+		attrSK:       store.S(commitSK(c.at, c.sha)),
+		attrSHA:      store.S(c.sha),
+		attrMessage:  store.S(c.line),
+		attrAt:       store.S(c.at.UTC().Format(time.RFC3339)),
+		attrReceived: store.S(received.UTC().Format(versionTime)),
 		attrExpires:  r.expires(c.at, received),
 	}
 }
@@ -38,7 +38,7 @@ func (r Recorder) openPR(ctx context.Context, b branchRef) (int, error) {
 			"#pk": attrPK, "#sk": attrSK, "#live": attrLive,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": strAttr(branchPK(b.repo, b.name)), ":prefix": strAttr(prSKPrefix), ":true": boolAttr(true),
+			":pk": store.S(branchPK(b.repo, b.name)), ":prefix": store.S(prSKPrefix), ":true": boolAttr(true),
 		},
 		ConsistentRead: aws.Bool(true),
 	}
@@ -66,7 +66,7 @@ func (r Recorder) branchCommits(ctx context.Context, b branchRef) ([]Commit, err
 		TableName:                 aws.String(r.Table),
 		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
 		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#sk": attrSK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAttr(branchPK(b.repo, b.name)), ":prefix": strAttr(commitSKPrefix)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(branchPK(b.repo, b.name)), ":prefix": store.S(commitSKPrefix)},
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(MaxPRCommits),
 		ConsistentRead:            aws.Bool(true),
@@ -76,7 +76,7 @@ func (r Recorder) branchCommits(ctx context.Context, b branchRef) ([]Commit, err
 	}
 	commits := make([]Commit, 0, len(out.Items))
 	for _, it := range out.Items {
-		commits = append(commits, Commit{SHA: getS(it, attrSHA), Message: getS(it, attrMessage)})
+		commits = append(commits, Commit{SHA: store.Str(it, attrSHA), Message: store.Str(it, attrMessage)})
 	}
 	slices.Reverse(commits)
 	return commits, nil
@@ -95,8 +95,8 @@ func (r Recorder) clearBranch(ctx context.Context, b branchRef, received time.Ti
 			"#pk": attrPK, "#sk": attrSK, "#recv": attrReceived,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": strAttr(branchPK(b.repo, b.name)), ":prefix": strAttr(commitSKPrefix),
-			":recv": strAttr(received.UTC().Format(versionTime)),
+			":pk": store.S(branchPK(b.repo, b.name)), ":prefix": store.S(commitSKPrefix),
+			":recv": store.S(received.UTC().Format(versionTime)),
 		},
 		ConsistentRead: aws.Bool(true),
 	}

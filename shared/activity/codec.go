@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rituals-dev/rituals/shared/store"
 )
 
 // Attribute names. Expressions always refer to them through #aliases, since several common
@@ -35,20 +37,7 @@ const (
 	attrLive        = "live" // false on a tombstone: unassigned, closed
 )
 
-func strAttr(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-
-func numAttr(v int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
-}
-
 func boolAttr(v bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: v} }
-
-func getS(m map[string]types.AttributeValue, name string) string {
-	if v, ok := m[name].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
 
 func getInt(m map[string]types.AttributeValue, name string) (int, error) {
 	v, ok := m[name].(*types.AttributeValueMemberN)
@@ -63,7 +52,7 @@ func getInt(m map[string]types.AttributeValue, name string) (int, error) {
 }
 
 func getTime(m map[string]types.AttributeValue, name string) (time.Time, error) {
-	v := getS(m, name)
+	v := store.Str(m, name)
 	if v == "" {
 		return time.Time{}, nil
 	}
@@ -79,7 +68,7 @@ func getTime(m map[string]types.AttributeValue, name string) (time.Time, error) 
 func setNonEmpty(m map[string]types.AttributeValue, kv ...string) {
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" {
-			m[kv[i]] = strAttr(kv[i+1])
+			m[kv[i]] = store.S(kv[i+1])
 		}
 	}
 }
@@ -87,25 +76,25 @@ func setNonEmpty(m map[string]types.AttributeValue, kv ...string) {
 // itemAttributes encodes a footprint item (keys and expiry excluded).
 func itemAttributes(it Item) map[string]types.AttributeValue {
 	m := map[string]types.AttributeValue{
-		attrKind:    strAttr(string(it.Kind)),
-		attrRepo:    strAttr(it.Repo),
-		attrRepoKey: strAttr(lower(it.Repo)),
-		attrOrgKey:  strAttr(lower(owner(it.Repo))),
-		attrAt:      strAttr(it.At.UTC().Format(time.RFC3339)),
+		attrKind:    store.S(string(it.Kind)),
+		attrRepo:    store.S(it.Repo),
+		attrRepoKey: store.S(lower(it.Repo)),
+		attrOrgKey:  store.S(lower(owner(it.Repo))),
+		attrAt:      store.S(it.At.UTC().Format(time.RFC3339)),
 	}
 	setNonEmpty(m, attrTitle, it.Title, attrURL, it.URL, attrActor, it.Actor, attrBranch, it.Branch,
 		attrSHA, it.SHA, attrMessage, it.Message, attrReviewState, it.ReviewState)
 	if it.Number != 0 {
-		m[attrNumber] = numAttr(int64(it.Number))
+		m[attrNumber] = store.N(int64(it.Number))
 	}
 	if it.PR != 0 {
-		m[attrPR] = numAttr(int64(it.PR))
+		m[attrPR] = store.N(int64(it.PR))
 	}
 	if it.Commits != nil {
 		list := make([]types.AttributeValue, len(it.Commits))
 		for i, c := range it.Commits {
 			list[i] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
-				attrSHA: strAttr(c.SHA), attrMessage: strAttr(c.Message),
+				attrSHA: store.S(c.SHA), attrMessage: store.S(c.Message),
 			}}
 		}
 		m[attrCommits] = &types.AttributeValueMemberL{Value: list}
@@ -116,15 +105,15 @@ func itemAttributes(it Item) map[string]types.AttributeValue {
 // itemFrom decodes a footprint item.
 func itemFrom(m map[string]types.AttributeValue) (Item, error) {
 	it := Item{
-		Kind:        Kind(getS(m, attrKind)),
-		Repo:        getS(m, attrRepo),
-		Title:       getS(m, attrTitle),
-		URL:         getS(m, attrURL),
-		Actor:       getS(m, attrActor),
-		Branch:      getS(m, attrBranch),
-		SHA:         getS(m, attrSHA),
-		Message:     getS(m, attrMessage),
-		ReviewState: getS(m, attrReviewState),
+		Kind:        Kind(store.Str(m, attrKind)),
+		Repo:        store.Str(m, attrRepo),
+		Title:       store.Str(m, attrTitle),
+		URL:         store.Str(m, attrURL),
+		Actor:       store.Str(m, attrActor),
+		Branch:      store.Str(m, attrBranch),
+		SHA:         store.Str(m, attrSHA),
+		Message:     store.Str(m, attrMessage),
+		ReviewState: store.Str(m, attrReviewState),
 	}
 	var err error
 	if it.Number, err = getInt(m, attrNumber); err != nil {
@@ -140,7 +129,7 @@ func itemFrom(m map[string]types.AttributeValue) (Item, error) {
 		it.Commits = make([]Commit, 0, len(l.Value))
 		for _, v := range l.Value {
 			if c, ok := v.(*types.AttributeValueMemberM); ok {
-				it.Commits = append(it.Commits, Commit{SHA: getS(c.Value, attrSHA), Message: getS(c.Value, attrMessage)})
+				it.Commits = append(it.Commits, Commit{SHA: store.Str(c.Value, attrSHA), Message: store.Str(c.Value, attrMessage)})
 			}
 		}
 	}
@@ -150,12 +139,12 @@ func itemFrom(m map[string]types.AttributeValue) (Item, error) {
 // assignmentAttributes encodes an assignment (keys, version, liveness and expiry excluded).
 func assignmentAttributes(a Assignment) map[string]types.AttributeValue {
 	m := map[string]types.AttributeValue{
-		attrLogin:   strAttr(a.Login),
-		attrRepo:    strAttr(a.Repo),
-		attrRepoKey: strAttr(lower(a.Repo)),
-		attrOrgKey:  strAttr(lower(owner(a.Repo))),
-		attrNumber:  numAttr(int64(a.Number)),
-		attrUpdated: strAttr(a.UpdatedAt.UTC().Format(time.RFC3339)),
+		attrLogin:   store.S(a.Login),
+		attrRepo:    store.S(a.Repo),
+		attrRepoKey: store.S(lower(a.Repo)),
+		attrOrgKey:  store.S(lower(owner(a.Repo))),
+		attrNumber:  store.N(int64(a.Number)),
+		attrUpdated: store.S(a.UpdatedAt.UTC().Format(time.RFC3339)),
 	}
 	setNonEmpty(m, attrTitle, a.Title, attrURL, a.URL)
 	return m
@@ -163,10 +152,10 @@ func assignmentAttributes(a Assignment) map[string]types.AttributeValue {
 
 func assignmentFrom(m map[string]types.AttributeValue) (Assignment, error) {
 	a := Assignment{
-		Login: getS(m, attrLogin),
-		Repo:  getS(m, attrRepo),
-		Title: getS(m, attrTitle),
-		URL:   getS(m, attrURL),
+		Login: store.Str(m, attrLogin),
+		Repo:  store.Str(m, attrRepo),
+		Title: store.Str(m, attrTitle),
+		URL:   store.Str(m, attrURL),
 	}
 	var err error
 	if a.Number, err = getInt(m, attrNumber); err != nil {

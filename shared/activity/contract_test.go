@@ -107,7 +107,7 @@ func (e contractEnv) cleanup(t *testing.T) {
 	for _, pk := range pks {
 		out, err := e.api.Query(ctx, &dynamodb.QueryInput{
 			TableName: aws.String(e.rec.Table), KeyConditionExpression: aws.String("pk = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAttr(pk)},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(pk)},
 		})
 		if err != nil {
 			t.Logf("cleanup %s: %v", pk, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/rituals-dev/rituals/shared/clip"
+	"github.com/rituals-dev/rituals/shared/store"
 )
 
 // mapPullRequest records PRs opened, merged and closed (carrying their head branch's
@@ -87,8 +88,8 @@ func openPRState(repo string, pr *github.PullRequest, received time.Time) (state
 		return state{}, false
 	}
 	attrs := map[string]types.AttributeValue{
-		attrRepo:   strAttr(repo),
-		attrNumber: numAttr(int64(pr.GetNumber())),
+		attrRepo:   store.S(repo),
+		attrNumber: store.N(int64(pr.GetNumber())),
 	}
 	setNonEmpty(attrs, attrTitle, clip.Prefix(pr.GetTitle(), MaxTitleBytes), attrURL, pr.GetHTMLURL())
 	return state{

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/rituals-dev/rituals/shared/store"
 )
 
 // QueryAPI is the part of the DynamoDB client the Reader needs.
@@ -50,14 +52,14 @@ func (r Reader) Footprint(ctx context.Context, login string, repos []string, fro
 	q := query{
 		key:    "#pk = :pk AND #sk BETWEEN :lo AND :hi",
 		names:  map[string]string{"#pk": attrPK, "#sk": attrSK},
-		values: map[string]types.AttributeValue{":pk": strAttr(activityPK(login)), ":lo": strAttr(keyTS(lo)), ":hi": strAttr(keyTS(hi))},
+		values: map[string]types.AttributeValue{":pk": store.S(activityPK(login)), ":lo": store.S(keyTS(lo)), ":hi": store.S(keyTS(hi))},
 	}
 	q.filter = filter.expression(q.names, q.values)
 	var items []Item
 	err = r.query(ctx, q, func(m map[string]types.AttributeValue) error {
 		it, err := itemFrom(m)
 		if err != nil {
-			return fmt.Errorf("item %s %s: %w", getS(m, attrPK), getS(m, attrSK), err)
+			return fmt.Errorf("item %s %s: %w", store.Str(m, attrPK), store.Str(m, attrSK), err)
 		}
 		items = append(items, it)
 		return nil
@@ -78,13 +80,13 @@ func (r Reader) OpenAssignments(ctx context.Context, login string, repos []strin
 	q := query{
 		key:    "#pk = :pk",
 		names:  map[string]string{"#pk": attrPK, "#live": attrLive},
-		values: map[string]types.AttributeValue{":pk": strAttr(assignmentPK(login)), ":true": boolAttr(true)},
+		values: map[string]types.AttributeValue{":pk": store.S(assignmentPK(login)), ":true": boolAttr(true)},
 	}
 	// Sort keys start with the repo, so a single repo or owner narrows the key range itself.
 	if prefix, ok := filter.keyPrefix(); ok {
 		q.key += " AND begins_with(#sk, :prefix)"
 		q.names["#sk"] = attrSK
-		q.values[":prefix"] = strAttr(prefix)
+		q.values[":prefix"] = store.S(prefix)
 		filter = repoFilter{}
 	}
 	q.filter = "#live = :true"
@@ -95,7 +97,7 @@ func (r Reader) OpenAssignments(ctx context.Context, login string, repos []strin
 	err = r.query(ctx, q, func(m map[string]types.AttributeValue) error {
 		a, err := assignmentFrom(m)
 		if err != nil {
-			return fmt.Errorf("assignment %s %s: %w", getS(m, attrPK), getS(m, attrSK), err)
+			return fmt.Errorf("assignment %s %s: %w", store.Str(m, attrPK), store.Str(m, attrSK), err)
 		}
 		out = append(out, a)
 		return nil
@@ -190,7 +192,7 @@ func (f repoFilter) expression(names map[string]string, values map[string]types.
 			var ph []string
 			for i, v := range vals[start:min(start+100, len(vals))] {
 				p := fmt.Sprintf(":%s%d", prefix, start+i)
-				values[p] = strAttr(v)
+				values[p] = store.S(v)
 				ph = append(ph, p)
 			}
 			terms = append(terms, alias+" IN ("+strings.Join(ph, ", ")+")")

@@ -103,7 +103,7 @@ func (r Recorder) expires(t, received time.Time) types.AttributeValue {
 	if received.After(t) {
 		t = received
 	}
-	return numAttr(t.Add(r.retention()).Unix())
+	return store.N(t.Add(r.retention()).Unix())
 }
 
 // apply completes c with what is stored and writes it. Versioned states go first, so that the
@@ -160,8 +160,8 @@ func (r Recorder) apply(ctx context.Context, c change, received time.Time) (Resu
 		}
 		written++
 		m := itemAttributes(f.item)
-		m[attrPK] = strAttr(activityPK(f.item.Actor))
-		m[attrSK] = strAttr(activitySK(f.item, f.id))
+		m[attrPK] = store.S(activityPK(f.item.Actor))
+		m[attrSK] = store.S(activitySK(f.item, f.id))
 		m[attrExpires] = r.expires(f.item.At, received)
 		puts = append(puts, types.WriteRequest{PutRequest: &types.PutRequest{Item: m}})
 	}
@@ -179,9 +179,9 @@ func (r Recorder) putState(ctx context.Context, st state, received time.Time) (b
 	for k, v := range st.attrs {
 		item[k] = v
 	}
-	item[attrPK] = strAttr(st.pk)
-	item[attrSK] = strAttr(st.sk)
-	item[attrVersion] = strAttr(st.ver)
+	item[attrPK] = store.S(st.pk)
+	item[attrSK] = store.S(st.sk)
+	item[attrVersion] = store.S(st.ver)
 	item[attrLive] = boolAttr(st.live)
 	if !st.live {
 		item[attrExpires] = r.expires(received, received)
@@ -191,7 +191,7 @@ func (r Recorder) putState(ctx context.Context, st state, received time.Time) (b
 		Item:                      item,
 		ConditionExpression:       aws.String("attribute_not_exists(#ver) OR #ver < :ver"),
 		ExpressionAttributeNames:  map[string]string{"#ver": attrVersion},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":ver": strAttr(st.ver)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":ver": store.S(st.ver)},
 	})
 	var stale *types.ConditionalCheckFailedException
 	if errors.As(err, &stale) {
@@ -227,5 +227,5 @@ func key(w types.WriteRequest) string {
 	} else if w.DeleteRequest != nil {
 		m = w.DeleteRequest.Key
 	}
-	return getS(m, attrPK) + "\x00" + getS(m, attrSK)
+	return store.Str(m, attrPK) + "\x00" + store.Str(m, attrSK)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/store"
 )
 
 // DigestState is what is known of a team's digest for a day. Started is set before the
@@ -25,7 +26,7 @@ type DigestState struct {
 }
 
 func digestKey(team string, day config.Date) map[string]types.AttributeValue {
-	return key(digestPK(team), day.String())
+	return store.Key(digestPK(team), day.String())
 }
 
 // Digest reads the digest state of team for day.
@@ -37,8 +38,8 @@ func (st Store) Digest(ctx context.Context, team string, day config.Date) (Diges
 	if out.Item == nil {
 		return DigestState{}, nil
 	}
-	d := DigestState{Started: true, Channel: getS(out.Item, "channel"), TS: getS(out.Item, "ts")}
-	if inc := getS(out.Item, "included"); inc != "" {
+	d := DigestState{Started: true, Channel: store.Str(out.Item, "channel"), TS: store.Str(out.Item, "ts")}
+	if inc := store.Str(out.Item, "included"); inc != "" {
 		var ids []string
 		if err := json.Unmarshal([]byte(inc), &ids); err != nil {
 			return DigestState{}, fmt.Errorf("digest of %s for %s: %w", team, day, err)
@@ -54,11 +55,11 @@ func (st Store) Digest(ctx context.Context, team string, day config.Date) (Diges
 // StartDigest marks the digest started (once).
 func (st Store) StartDigest(ctx context.Context, team string, day config.Date, now time.Time) error {
 	item := digestKey(team, day)
-	item["started"] = s(ts(now))
-	item["kind"] = s("digest")
+	item["started"] = store.S(store.TS(now))
+	item["kind"] = store.S("digest")
 	item["expires"] = expires(now)
 	_, err := st.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")})
-	if err != nil && !isCondFailed(err) {
+	if err != nil && !store.CondFailed(err) {
 		return fmt.Errorf("start digest of %s for %s: %w", team, day, err)
 	}
 	return nil
@@ -75,9 +76,9 @@ func (st Store) SetDigestIncluded(ctx context.Context, team string, day config.D
 		TableName: aws.String(st.Table), Key: digestKey(team, day),
 		UpdateExpression:          aws.String("SET included = :inc"),
 		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(included)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":inc": s(string(data))},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":inc": store.S(string(data))},
 	})
-	if err != nil && !isCondFailed(err) {
+	if err != nil && !store.CondFailed(err) {
 		return nil, fmt.Errorf("record digest of %s for %s: %w", team, day, err)
 	}
 	d, err := st.Digest(ctx, team, day)
@@ -92,7 +93,7 @@ func (st Store) SetDigestPosted(ctx context.Context, team string, day config.Dat
 	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(st.Table), Key: digestKey(team, day),
 		UpdateExpression:          aws.String("SET channel = :c, ts = :ts"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": s(channel), ":ts": s(tsID)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": store.S(channel), ":ts": store.S(tsID)},
 	})
 	if err != nil {
 		return fmt.Errorf("record digest post of %s for %s: %w", team, day, err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -73,106 +72,58 @@ func standupPK(client, person string) string { return "SUP#" + client + "#" + pe
 const reviewIndexPK = "SUPREV"
 
 func awayPK(person string) string { return "SUPAWAY#" + person }
-func digestPK(team string) string { return "SUPDIGEST#" + team }
 
-func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func n(v int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
-}
-
-func key(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": s(pk), "sk": s(sk)}
-}
+// expires is the TTL of a standup item written at t.
+func expires(t time.Time) types.AttributeValue { return store.Expires(t, Retention) }
+func digestPK(team string) string              { return "SUPDIGEST#" + team }
 
 func slotKey(id ID) map[string]types.AttributeValue {
-	return key(standupPK(id.Client, id.Person), id.Date.String())
+	return store.Key(standupPK(id.Client, id.Person), id.Date.String())
 }
 func entryKey(id ID) map[string]types.AttributeValue {
-	return key(standupPK(id.Client, id.Person), id.Date.String()+skEntry)
+	return store.Key(standupPK(id.Client, id.Person), id.Date.String()+skEntry)
 }
 func reviewKey(id ID) map[string]types.AttributeValue {
-	return key(standupPK(id.Client, id.Person), id.Date.String()+skReview)
+	return store.Key(standupPK(id.Client, id.Person), id.Date.String()+skReview)
 }
 func lastKey(client, person string) map[string]types.AttributeValue {
-	return key(standupPK(client, person), skLast)
-}
-
-func getS(m map[string]types.AttributeValue, k string) string {
-	if v, ok := m[k].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
-
-func getN(m map[string]types.AttributeValue, k string) int64 {
-	if v, ok := m[k].(*types.AttributeValueMemberN); ok {
-		i, _ := strconv.ParseInt(v.Value, 10, 64)
-		return i
-	}
-	return 0
-}
-
-func getTime(m map[string]types.AttributeValue, k string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, getS(m, k))
-	return t
-}
-
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func expires(t time.Time) types.AttributeValue { return n(t.Add(Retention).Unix()) }
-
-func isCondFailed(err error) bool {
-	var c *types.ConditionalCheckFailedException
-	return errors.As(err, &c)
-}
-
-func isTxCondFailed(err error) bool {
-	var tc *types.TransactionCanceledException
-	if !errors.As(err, &tc) {
-		return false
-	}
-	for _, r := range tc.CancellationReasons {
-		if aws.ToString(r.Code) == "ConditionalCheckFailed" {
-			return true
-		}
-	}
-	return false
+	return store.Key(standupPK(client, person), skLast)
 }
 
 // slotItem is the slot's item: a pure function of the slot, so writing it twice is harmless.
 func slotItem(sl Slot) map[string]types.AttributeValue {
 	item := slotKey(sl.ID)
-	item["kind"] = s("slot")
-	item["client"] = s(sl.ID.Client)
-	item["person"] = s(sl.ID.Person)
-	item["date"] = s(sl.ID.Date.String())
-	item["team"] = s(sl.Team)
-	item["due"] = s(ts(sl.Due))
-	item["nag"] = s(ts(sl.Nag))
+	item["kind"] = store.S("slot")
+	item["client"] = store.S(sl.ID.Client)
+	item["person"] = store.S(sl.ID.Person)
+	item["date"] = store.S(sl.ID.Date.String())
+	item["team"] = store.S(sl.Team)
+	item["due"] = store.S(store.TS(sl.Due))
+	item["nag"] = store.S(store.TS(sl.Nag))
 	item["expires"] = expires(sl.Due)
 	return item
 }
 
 func slotFrom(m map[string]types.AttributeValue) (Slot, error) {
-	d, err := config.ParseDate(getS(m, "date"))
+	d, err := config.ParseDate(store.Str(m, "date"))
 	if err != nil {
-		return Slot{}, fmt.Errorf("slot %s %s: %w", getS(m, "pk"), getS(m, "sk"), err)
+		return Slot{}, fmt.Errorf("slot %s %s: %w", store.Str(m, "pk"), store.Str(m, "sk"), err)
 	}
 	return Slot{
-		ID:   ID{Client: getS(m, "client"), Person: getS(m, "person"), Date: d},
-		Team: getS(m, "team"),
-		Due:  getTime(m, "due"),
-		Nag:  getTime(m, "nag"),
+		ID:   ID{Client: store.Str(m, "client"), Person: store.Str(m, "person"), Date: d},
+		Team: store.Str(m, "team"),
+		Due:  store.Time(m, "due"),
+		Nag:  store.Time(m, "nag"),
 	}, nil
 }
 
 func entryFrom(m map[string]types.AttributeValue) (*Entry, error) {
 	var e Entry
-	if err := json.Unmarshal([]byte(getS(m, "data")), &e); err != nil {
-		return nil, fmt.Errorf("entry %s %s: %w", getS(m, "pk"), getS(m, "sk"), err)
+	if err := json.Unmarshal([]byte(store.Str(m, "data")), &e); err != nil {
+		return nil, fmt.Errorf("entry %s %s: %w", store.Str(m, "pk"), store.Str(m, "sk"), err)
 	}
-	e.Revision = int(getN(m, "rev"))
-	if r := getTime(m, "reviewed"); !r.IsZero() {
+	e.Revision = int(store.Int(m, "rev"))
+	if r := store.Time(m, "reviewed"); !r.IsZero() {
 		e.Reviewed = r
 	}
 	return &e, nil
@@ -185,7 +136,7 @@ func (st Store) EnsureSlot(ctx context.Context, sl Slot) error {
 		TableName: aws.String(st.Table), Item: slotItem(sl),
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	})
-	if err != nil && !isCondFailed(err) {
+	if err != nil && !store.CondFailed(err) {
 		return fmt.Errorf("create standup %s: %w", sl.ID, err)
 	}
 	return nil
@@ -205,7 +156,7 @@ func assemble(id ID, items []map[string]types.AttributeValue) (Standup, error) {
 	var out Standup
 	found := false
 	for _, m := range items {
-		switch getS(m, "sk") {
+		switch store.Str(m, "sk") {
 		case id.Date.String():
 			sl, err := slotFrom(m)
 			if err != nil {
@@ -242,7 +193,7 @@ func (st Store) Standups(ctx context.Context, ids []ID) (map[ID]Standup, error) 
 	}
 	byPK := map[string][]map[string]types.AttributeValue{}
 	for _, m := range items {
-		byPK[getS(m, "pk")] = append(byPK[getS(m, "pk")], m)
+		byPK[store.Str(m, "pk")] = append(byPK[store.Str(m, "pk")], m)
 	}
 	out := make(map[ID]Standup, len(ids))
 	for _, id := range ids {
@@ -273,7 +224,7 @@ func (st Store) Page(ctx context.Context, client, person string, anchor config.D
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(st.Table),
 		KeyConditionExpression:    aws.String("pk = :pk AND sk BETWEEN :lo AND :hi"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(standupPK(client, person)), ":lo": s(lo), ":hi": s(hi)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(standupPK(client, person)), ":lo": store.S(lo), ":hi": store.S(hi)},
 		ScanIndexForward:          aws.Bool(newer),
 		ConsistentRead:            aws.Bool(true),
 		// Three items per day (slot, entry, review): read about what the page needs.
@@ -289,7 +240,7 @@ query:
 			return nil, false, fmt.Errorf("history of %s for %s: %w", person, client, err)
 		}
 		for _, m := range res.Items {
-			sk := getS(m, "sk")
+			sk := store.Str(m, "sk")
 			if sk == hi || sk == skLast {
 				continue
 			}
@@ -351,7 +302,7 @@ func (st Store) Last(ctx context.Context, client, person string) (*Last, error) 
 		return nil, nil
 	}
 	var l Last
-	if err := json.Unmarshal([]byte(getS(out.Item, "data")), &l); err != nil {
+	if err := json.Unmarshal([]byte(store.Str(out.Item, "data")), &l); err != nil {
 		return nil, fmt.Errorf("last standup of %s for %s: %w", person, client, err)
 	}
 	return &l, nil
@@ -370,10 +321,10 @@ func (st Store) Lasts(ctx context.Context, pairs [][2]string) (map[string]*Last,
 	out := map[string]*Last{}
 	for _, m := range items {
 		var l Last
-		if err := json.Unmarshal([]byte(getS(m, "data")), &l); err != nil {
-			return nil, fmt.Errorf("last standup %s: %w", getS(m, "pk"), err)
+		if err := json.Unmarshal([]byte(store.Str(m, "data")), &l); err != nil {
+			return nil, fmt.Errorf("last standup %s: %w", store.Str(m, "pk"), err)
 		}
-		out[strings.TrimPrefix(strings.Replace(getS(m, "pk"), "#", "/", 2), "SUP/")] = &l
+		out[strings.TrimPrefix(strings.Replace(store.Str(m, "pk"), "#", "/", 2), "SUP/")] = &l
 	}
 	return out, nil
 }
@@ -403,26 +354,26 @@ func (st Store) Submit(ctx context.Context, sub Submission) (int, error) {
 		UpdateExpression:         aws.String("SET #d = :d, rev = :rev, submitted = :sub, edited = :now, kind = :kind, expires = :exp"),
 		ExpressionAttributeNames: map[string]string{"#d": "data"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":d": s(string(data)), ":rev": n(int64(rev)), ":sub": s(ts(sub.Entry.Submitted)), ":now": s(ts(sub.Now)),
-			":kind": s("entry"), ":exp": expires(sub.Now),
+			":d": store.S(string(data)), ":rev": store.N(int64(rev)), ":sub": store.S(store.TS(sub.Entry.Submitted)), ":now": store.S(store.TS(sub.Now)),
+			":kind": store.S("entry"), ":exp": expires(sub.Now),
 		},
 	}
 	if sub.ReadRevision == 0 {
 		entry.ConditionExpression = aws.String("attribute_not_exists(pk)")
 	} else {
 		entry.ConditionExpression = aws.String("rev = :read AND attribute_not_exists(reviewed)")
-		entry.ExpressionAttributeValues[":read"] = n(int64(sub.ReadRevision))
+		entry.ExpressionAttributeValues[":read"] = store.N(int64(sub.ReadRevision))
 	}
 	tx := []types.TransactWriteItem{{Update: entry}}
 	if sub.ReadRevision == 0 {
 		rk := reviewKey(sub.ID)
 		item := map[string]types.AttributeValue{
-			"pk": rk["pk"], "sk": rk["sk"], "kind": s("review"),
-			"gsi1pk":     s(reviewIndexPK),
-			"gsi1sk":     s(stageBring + ts(sub.Now) + "#" + sub.ID.String()),
-			"id":         s(sub.ID.String()),
-			"submitted":  s(ts(sub.Now)),
-			"overdue_at": s(ts(sub.OverdueAt)),
+			"pk": rk["pk"], "sk": rk["sk"], "kind": store.S("review"),
+			"gsi1pk":     store.S(reviewIndexPK),
+			"gsi1sk":     store.S(stageBring + store.TS(sub.Now) + "#" + sub.ID.String()),
+			"id":         store.S(sub.ID.String()),
+			"submitted":  store.S(store.TS(sub.Now)),
+			"overdue_at": store.S(store.TS(sub.OverdueAt)),
 			"expires":    expires(sub.Now),
 		}
 		tx = append(tx, types.TransactWriteItem{Put: &types.Put{
@@ -430,7 +381,7 @@ func (st Store) Submit(ctx context.Context, sub Submission) (int, error) {
 		}})
 	}
 	_, err = st.API.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
-	if isTxCondFailed(err) {
+	if store.CondFailed(err) {
 		cur, gerr := st.Standup(ctx, sub.ID)
 		if gerr == nil && cur.Entry != nil && !cur.Entry.Reviewed.IsZero() {
 			return 0, fmt.Errorf("submit %s: %w", sub.ID, ErrReviewed)
@@ -457,16 +408,16 @@ func (st Store) putLast(ctx context.Context, id ID, l Last) error {
 		return err
 	}
 	item := lastKey(id.Client, id.Person)
-	item["data"] = s(string(data))
-	item["date"] = s(id.Date.String())
-	item["kind"] = s("last")
+	item["data"] = store.S(string(data))
+	item["date"] = store.S(id.Date.String())
+	item["kind"] = store.S("last")
 	_, err = st.API.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.Table), Item: item,
 		ConditionExpression:       aws.String("attribute_not_exists(pk) OR #date <= :date"),
 		ExpressionAttributeNames:  map[string]string{"#date": "date"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":date": s(id.Date.String())},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":date": store.S(id.Date.String())},
 	})
-	if err != nil && !isCondFailed(err) {
+	if err != nil && !store.CondFailed(err) {
 		return fmt.Errorf("record last standup %s: %w", id, err)
 	}
 	return nil
@@ -482,7 +433,7 @@ func (st Store) ReviewOf(ctx context.Context, id ID) (Review, bool, error) {
 		return Review{}, false, nil
 	}
 	var r Review
-	if d := getS(out.Item, "data"); d != "" {
+	if d := store.Str(out.Item, "data"); d != "" {
 		if err := json.Unmarshal([]byte(d), &r); err != nil {
 			return Review{}, false, fmt.Errorf("review of %s: %w", id, err)
 		}
@@ -503,17 +454,17 @@ func (st Store) MarkReviewed(ctx context.Context, id ID, r Review) error {
 			TableName: aws.String(st.Table), Key: entryKey(id),
 			UpdateExpression:          aws.String("SET reviewed = :at"),
 			ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(reviewed)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":at": s(ts(r.ReviewedAt))},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":at": store.S(store.TS(r.ReviewedAt))},
 		}},
 		{Update: &types.Update{
 			TableName: aws.String(st.Table), Key: reviewKey(id),
 			UpdateExpression:          aws.String("SET #d = :d, reviewed = :at REMOVE gsi1pk, gsi1sk"),
 			ConditionExpression:       aws.String("attribute_exists(pk)"),
 			ExpressionAttributeNames:  map[string]string{"#d": "data"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":d": s(string(data)), ":at": s(ts(r.ReviewedAt))},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":d": store.S(string(data)), ":at": store.S(store.TS(r.ReviewedAt))},
 		}},
 	}})
-	if isTxCondFailed(err) {
+	if store.CondFailed(err) {
 		sd, gerr := st.Standup(ctx, id)
 		if gerr == nil && sd.Entry != nil && !sd.Entry.Reviewed.IsZero() {
 			return fmt.Errorf("review %s: %w", id, ErrReviewed)
@@ -540,11 +491,11 @@ func (st Store) queue(ctx context.Context, stage, upTo string) ([]Queued, error)
 	in := &dynamodb.QueryInput{
 		TableName: aws.String(st.Table), IndexName: aws.String("gsi1"),
 		KeyConditionExpression:    aws.String("gsi1pk = :pk AND begins_with(gsi1sk, :stage)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(reviewIndexPK), ":stage": s(stage)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(reviewIndexPK), ":stage": store.S(stage)},
 	}
 	if upTo != "" {
 		in.KeyConditionExpression = aws.String("gsi1pk = :pk AND gsi1sk BETWEEN :stage AND :hi")
-		in.ExpressionAttributeValues[":hi"] = s(stage + upTo + "~")
+		in.ExpressionAttributeValues[":hi"] = store.S(stage + upTo + "~")
 	}
 	var out []Queued
 	for {
@@ -553,11 +504,11 @@ func (st Store) queue(ctx context.Context, stage, upTo string) ([]Queued, error)
 			return nil, fmt.Errorf("review queue %s: %w", strings.TrimSuffix(stage, "#"), err)
 		}
 		for _, m := range res.Items {
-			id, err := ParseID(getS(m, "id"))
+			id, err := ParseID(store.Str(m, "id"))
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, Queued{ID: id, Submitted: getTime(m, "submitted"), OverdueAt: getTime(m, "overdue_at"), Stage: stage})
+			out = append(out, Queued{ID: id, Submitted: store.Time(m, "submitted"), OverdueAt: store.Time(m, "overdue_at"), Stage: stage})
 		}
 		if len(res.LastEvaluatedKey) == 0 {
 			return out, nil
@@ -574,7 +525,7 @@ func (st Store) ToBring(ctx context.Context) ([]Queued, error) {
 // Overdue lists the brought, unreviewed standups whose review is overdue at now and for which
 // no issue was opened yet.
 func (st Store) Overdue(ctx context.Context, now time.Time) ([]Queued, error) {
-	return st.queue(ctx, stageWait, ts(now))
+	return st.queue(ctx, stageWait, store.TS(now))
 }
 
 // MarkBrought moves a standup from the bring stage to the wait stage (ordered by when its
@@ -584,9 +535,9 @@ func (st Store) MarkBrought(ctx context.Context, q Queued, now time.Time) error 
 		TableName: aws.String(st.Table), Key: reviewKey(q.ID),
 		UpdateExpression:          aws.String("SET gsi1sk = :sk, brought = :now"),
 		ConditionExpression:       aws.String("begins_with(gsi1sk, :bring)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":sk": s(stageWait + ts(q.OverdueAt) + "#" + q.ID.String()), ":now": s(ts(now)), ":bring": s(stageBring)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":sk": store.S(stageWait + store.TS(q.OverdueAt) + "#" + q.ID.String()), ":now": store.S(store.TS(now)), ":bring": store.S(stageBring)},
 	})
-	if err != nil && !isCondFailed(err) {
+	if err != nil && !store.CondFailed(err) {
 		return fmt.Errorf("mark %s brought: %w", q.ID, err)
 	}
 	return nil
@@ -600,9 +551,9 @@ func (st Store) MarkTicketed(ctx context.Context, id ID, issue int) (bool, error
 		TableName: aws.String(st.Table), Key: reviewKey(id),
 		UpdateExpression:          aws.String("SET gsi1sk = :sk, ticket = :t"),
 		ConditionExpression:       aws.String("begins_with(gsi1sk, :wait)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":sk": s(stageTicket + id.String()), ":t": n(int64(issue)), ":wait": s(stageWait)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":sk": store.S(stageTicket + id.String()), ":t": store.N(int64(issue)), ":wait": store.S(stageWait)},
 	})
-	if isCondFailed(err) {
+	if store.CondFailed(err) {
 		return false, nil
 	}
 	if err != nil {
@@ -615,7 +566,7 @@ func (st Store) MarkTicketed(ctx context.Context, id ID, issue int) (bool, error
 func (st Store) AwayRanges(ctx context.Context, people []string) (map[string][]config.DateRange, error) {
 	var keys []map[string]types.AttributeValue
 	for _, p := range people {
-		keys = append(keys, key(awayPK(p), awaySK))
+		keys = append(keys, store.Key(awayPK(p), awaySK))
 	}
 	items, err := st.batchGet(ctx, keys)
 	if err != nil {
@@ -627,7 +578,7 @@ func (st Store) AwayRanges(ctx context.Context, people []string) (map[string][]c
 		if err != nil {
 			return nil, err
 		}
-		out[strings.TrimPrefix(getS(m, "pk"), "SUPAWAY#")] = rs
+		out[strings.TrimPrefix(store.Str(m, "pk"), "SUPAWAY#")] = rs
 	}
 	return out, nil
 }
@@ -639,8 +590,8 @@ type storedRange struct {
 
 func rangesFrom(m map[string]types.AttributeValue) ([]config.DateRange, error) {
 	var raw []storedRange
-	if err := json.Unmarshal([]byte(getS(m, "data")), &raw); err != nil {
-		return nil, fmt.Errorf("away ranges %s: %w", getS(m, "pk"), err)
+	if err := json.Unmarshal([]byte(store.Str(m, "data")), &raw); err != nil {
+		return nil, fmt.Errorf("away ranges %s: %w", store.Str(m, "pk"), err)
 	}
 	var out []config.DateRange
 	for _, r := range raw {
@@ -658,7 +609,7 @@ func rangesFrom(m map[string]types.AttributeValue) ([]config.DateRange, error) {
 // today. Read-modify-write with a version check, retried on a concurrent change.
 func (st Store) AddAway(ctx context.Context, person string, r config.DateRange, today config.Date) ([]config.DateRange, error) {
 	for attempt := 0; attempt < 5; attempt++ {
-		out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.Table), Key: key(awayPK(person), awaySK), ConsistentRead: aws.Bool(true)})
+		out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.Table), Key: store.Key(awayPK(person), awaySK), ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			return nil, fmt.Errorf("read away ranges of %s: %w", person, err)
 		}
@@ -668,7 +619,7 @@ func (st Store) AddAway(ctx context.Context, person string, r config.DateRange, 
 			if cur, err = rangesFrom(out.Item); err != nil {
 				return nil, err
 			}
-			ver = getN(out.Item, "ver")
+			ver = store.Int(out.Item, "ver")
 		}
 		var keep []config.DateRange
 		var raw []storedRange
@@ -680,22 +631,22 @@ func (st Store) AddAway(ctx context.Context, person string, r config.DateRange, 
 			raw = append(raw, storedRange{From: c.From.String(), To: c.To.String()})
 		}
 		data, _ := json.Marshal(raw)
-		item := key(awayPK(person), awaySK)
-		item["data"] = s(string(data))
-		item["ver"] = n(ver + 1)
-		item["kind"] = s("away")
+		item := store.Key(awayPK(person), awaySK)
+		item["data"] = store.S(string(data))
+		item["ver"] = store.N(ver + 1)
+		item["kind"] = store.S("away")
 		cond := "attribute_not_exists(pk)"
 		vals := map[string]types.AttributeValue{}
 		if out.Item != nil {
 			cond = "ver = :ver"
-			vals[":ver"] = n(ver)
+			vals[":ver"] = store.N(ver)
 		}
 		in := &dynamodb.PutItemInput{TableName: aws.String(st.Table), Item: item, ConditionExpression: aws.String(cond)}
 		if len(vals) > 0 {
 			in.ExpressionAttributeValues = vals
 		}
 		_, err = st.API.PutItem(ctx, in)
-		if isCondFailed(err) {
+		if store.CondFailed(err) {
 			continue
 		}
 		if err != nil {
@@ -708,24 +659,24 @@ func (st Store) AddAway(ctx context.Context, person string, r config.DateRange, 
 
 // Cursor returns the end of the last tick the scheduler finished (zero before the first).
 func (st Store) Cursor(ctx context.Context) (time.Time, error) {
-	out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.Table), Key: key(tickPK, tickSK), ConsistentRead: aws.Bool(true)})
+	out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.Table), Key: store.Key(tickPK, tickSK), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("read scheduler cursor: %w", err)
 	}
-	return getTime(out.Item, "at"), nil
+	return store.Time(out.Item, "at"), nil
 }
 
 // Advance moves the cursor to at unless it is already there or later.
 func (st Store) Advance(ctx context.Context, at time.Time) error {
-	item := key(tickPK, tickSK)
-	item["at"] = s(ts(at))
-	item["unix"] = n(at.UnixNano())
+	item := store.Key(tickPK, tickSK)
+	item["at"] = store.S(store.TS(at))
+	item["unix"] = store.N(at.UnixNano())
 	_, err := st.API.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.Table), Item: item,
 		ConditionExpression:       aws.String("attribute_not_exists(pk) OR unix < :u"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":u": n(at.UnixNano())},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":u": store.N(at.UnixNano())},
 	})
-	if err != nil && !isCondFailed(err) {
+	if err != nil && !store.CondFailed(err) {
 		return fmt.Errorf("advance scheduler cursor: %w", err)
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/retry"
+	"github.com/rituals-dev/rituals/shared/store"
 )
 
 // BoardIDs are the GraphQL node ids needed to put an issue on a board with a status.
@@ -67,13 +68,13 @@ func boardSK(b *config.Board) string {
 // GraphQL (organization, then user, owning the project) and caches them.
 func (p *Processor) boardIDs(ctx context.Context, team *config.Team) (BoardIDs, error) {
 	b := team.Support.Board
-	k := key(teamPK(team.ID), boardSK(b))
+	k := store.Key(teamPK(team.ID), boardSK(b))
 	out, err := p.Store.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(p.Store.Table), Key: k})
 	if err != nil {
 		return BoardIDs{}, fmt.Errorf("read board cache: %w", err)
 	}
 	if out.Item != nil {
-		return BoardIDs{Project: attrS(out.Item, "project"), Field: attrS(out.Item, "field"), Option: attrS(out.Item, "option")}, nil
+		return BoardIDs{Project: store.Str(out.Item, "project"), Field: store.Str(out.Item, "field"), Option: store.Str(out.Item, "option")}, nil
 	}
 	var ans projectAnswer
 	for _, owner := range []string{"organization", "user"} {
@@ -110,7 +111,7 @@ func (p *Processor) boardIDs(ctx context.Context, team *config.Team) (BoardIDs, 
 		return BoardIDs{}, &retry.GraphQLError{Messages: []string{fmt.Sprintf("project %s/%d has no single-select field %q with an option %q (support.board in the config)", b.Owner, b.Project, b.StatusField, b.Status)}}
 	}
 	item := k
-	item["project"], item["field"], item["option"] = strAV(ids.Project), strAV(ids.Field), strAV(ids.Option)
+	item["project"], item["field"], item["option"] = store.S(ids.Project), store.S(ids.Field), store.S(ids.Option)
 	if _, err := p.Store.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(p.Store.Table), Item: item}); err != nil {
 		return BoardIDs{}, fmt.Errorf("cache board ids: %w", err)
 	}

@@ -105,10 +105,10 @@ func (st Store) ask(ctx context.Context, team string, q Question) error {
 	_, err := st.API.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.Table),
 		Item: map[string]types.AttributeValue{
-			"pk": strAV(teamPK(team)), "sk": strAV(questionSK(q.TS)),
-			"channel": strAV(q.Channel), "user": strAV(q.User), "text": strAV(clip.Runes(q.Text, 300)),
-			"asked": strAV(utc(q.Asked)), "answered": &types.AttributeValueMemberBOOL{Value: false},
-			"expires": numAV(q.Asked.Add(QuestionRetention).Unix()),
+			"pk": store.S(teamPK(team)), "sk": store.S(questionSK(q.TS)),
+			"channel": store.S(q.Channel), "user": store.S(q.User), "text": store.S(clip.Runes(q.Text, 300)),
+			"asked": store.S(utc(q.Asked)), "answered": &types.AttributeValueMemberBOOL{Value: false},
+			"expires": store.N(q.Asked.Add(QuestionRetention).Unix()),
 		},
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	})
@@ -123,10 +123,10 @@ func (st Store) ask(ctx context.Context, team string, q Question) error {
 func (st Store) answer(ctx context.Context, team, threadTS, by string) error {
 	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(st.Table),
-		Key:                       key(teamPK(team), questionSK(threadTS)),
+		Key:                       store.Key(teamPK(team), questionSK(threadTS)),
 		UpdateExpression:          aws.String("SET answered = :t, answered_by = :by"),
 		ConditionExpression:       aws.String("attribute_exists(pk)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}, ":by": strAV(by)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}, ":by": store.S(by)},
 	})
 	var cond *types.ConditionalCheckFailedException
 	if err != nil && !errors.As(err, &cond) {
@@ -138,13 +138,13 @@ func (st Store) answer(ctx context.Context, team, threadTS, by string) error {
 // Unanswered returns the team's unanswered questions asked before before, oldest first, with
 // one Query.
 func (st Store) Unanswered(ctx context.Context, team string, before time.Time) ([]Question, error) {
-	items, err := st.query(ctx, &dynamodb.QueryInput{
+	items, err := store.QueryAll(ctx, st.API, &dynamodb.QueryInput{
 		TableName:              aws.String(st.Table),
 		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
 		FilterExpression:       aws.String("answered = :f"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": strAV(teamPK(team)), ":from": strAV("Q#"),
-			":to": strAV(questionSK(strconv.FormatInt(before.Unix(), 10))), ":f": &types.AttributeValueMemberBOOL{Value: false},
+			":pk": store.S(teamPK(team)), ":from": store.S("Q#"),
+			":to": store.S(questionSK(strconv.FormatInt(before.Unix(), 10))), ":f": &types.AttributeValueMemberBOOL{Value: false},
 		},
 		ConsistentRead: aws.Bool(true),
 	})
@@ -153,8 +153,8 @@ func (st Store) Unanswered(ctx context.Context, team string, before time.Time) (
 	}
 	var out []Question
 	for _, it := range items {
-		q := Question{Channel: attrS(it, "channel"), TS: strings.TrimPrefix(attrS(it, "sk"), "Q#"), User: attrS(it, "user"), Text: attrS(it, "text")}
-		q.Asked, _ = time.Parse(time.RFC3339, attrS(it, "asked"))
+		q := Question{Channel: store.Str(it, "channel"), TS: strings.TrimPrefix(store.Str(it, "sk"), "Q#"), User: store.Str(it, "user"), Text: store.Str(it, "text")}
+		q.Asked, _ = time.Parse(time.RFC3339, store.Str(it, "asked"))
 		out = append(out, q)
 	}
 	return out, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/store"
 )
 
 // OverrideKind says how an override changes the rotation.
@@ -73,11 +74,11 @@ func ShiftOfWeek(team *config.Team, w int) config.Shift {
 
 // Overrides returns the team's overrides of weeks from..to (inclusive), with one Query.
 func (st Store) Overrides(ctx context.Context, team string, from, to int) ([]Override, error) {
-	items, err := st.query(ctx, &dynamodb.QueryInput{
+	items, err := store.QueryAll(ctx, st.API, &dynamodb.QueryInput{
 		TableName:              aws.String(st.Table),
 		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": strAV(teamPK(team)), ":from": strAV(weekKey(from) + "#"), ":to": strAV(weekKey(to) + "#~"),
+			":pk": store.S(teamPK(team)), ":from": store.S(weekKey(from) + "#"), ":to": store.S(weekKey(to) + "#~"),
 		},
 	})
 	if err != nil {
@@ -85,11 +86,11 @@ func (st Store) Overrides(ctx context.Context, team string, from, to int) ([]Ove
 	}
 	out := make([]Override, 0, len(items))
 	for _, it := range items {
-		o := Override{Week: int(attrN(it, "week")), Kind: OverrideKind(attrS(it, "kind")), Member: attrS(it, "member"), By: attrS(it, "by"), seq: attrS(it, "sk")}
-		o.Made, _ = time.Parse(time.RFC3339, attrS(it, "made"))
+		o := Override{Week: int(store.Int(it, "week")), Kind: OverrideKind(store.Str(it, "kind")), Member: store.Str(it, "member"), By: store.Str(it, "by"), seq: store.Str(it, "sk")}
+		o.Made, _ = time.Parse(time.RFC3339, store.Str(it, "made"))
 		if o.Kind == Cover {
-			o.From, _ = config.ParseDate(attrS(it, "from"))
-			o.To, _ = config.ParseDate(attrS(it, "to"))
+			o.From, _ = config.ParseDate(store.Str(it, "from"))
+			o.To, _ = config.ParseDate(store.Str(it, "to"))
 		}
 		out = append(out, o)
 	}
@@ -101,18 +102,18 @@ func (st Store) SaveOverrides(ctx context.Context, team string, os []Override, a
 	var items []types.TransactWriteItem
 	for _, o := range os {
 		item := map[string]types.AttributeValue{
-			"pk": strAV(teamPK(team)), "sk": strAV(weekKey(o.Week) + "#" + utc(o.Made) + "#" + randomHex()),
-			"week": numAV(int64(o.Week)), "kind": strAV(string(o.Kind)), "member": strAV(o.Member),
-			"by": strAV(o.By), "made": strAV(utc(o.Made)),
+			"pk": store.S(teamPK(team)), "sk": store.S(weekKey(o.Week) + "#" + utc(o.Made) + "#" + randomHex()),
+			"week": store.N(int64(o.Week)), "kind": store.S(string(o.Kind)), "member": store.S(o.Member),
+			"by": store.S(o.By), "made": store.S(utc(o.Made)),
 		}
 		if o.Kind == Cover {
-			item["from"], item["to"] = strAV(o.From.String()), strAV(o.To.String())
+			item["from"], item["to"] = store.S(o.From.String()), store.S(o.To.String())
 		}
 		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.Table), Item: item}})
 	}
 	items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.Table), Item: map[string]types.AttributeValue{
-		"pk": strAV(teamPK(team)), "sk": strAV("AUDIT#" + utc(a.Made) + "#" + randomHex()),
-		"by": strAV(a.By), "made": strAV(utc(a.Made)), "what": strAV(a.What),
+		"pk": store.S(teamPK(team)), "sk": store.S("AUDIT#" + utc(a.Made) + "#" + randomHex()),
+		"by": store.S(a.By), "made": store.S(utc(a.Made)), "what": store.S(a.What),
 	}}})
 	if _, err := st.API.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); err != nil {
 		return fmt.Errorf("save rotation change of team %s: %w", team, err)
@@ -122,11 +123,11 @@ func (st Store) SaveOverrides(ctx context.Context, team string, os []Override, a
 
 // AuditLog returns the team's rotation changes made at or after since, oldest first.
 func (st Store) AuditLog(ctx context.Context, team string, since time.Time) ([]Audit, error) {
-	items, err := st.query(ctx, &dynamodb.QueryInput{
+	items, err := store.QueryAll(ctx, st.API, &dynamodb.QueryInput{
 		TableName:              aws.String(st.Table),
 		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": strAV(teamPK(team)), ":from": strAV("AUDIT#" + utc(since)), ":to": strAV("AUDIT#~"),
+			":pk": store.S(teamPK(team)), ":from": store.S("AUDIT#" + utc(since)), ":to": store.S("AUDIT#~"),
 		},
 	})
 	if err != nil {
@@ -134,8 +135,8 @@ func (st Store) AuditLog(ctx context.Context, team string, since time.Time) ([]A
 	}
 	var out []Audit
 	for _, it := range items {
-		a := Audit{By: attrS(it, "by"), What: attrS(it, "what")}
-		a.Made, _ = time.Parse(time.RFC3339, attrS(it, "made"))
+		a := Audit{By: store.Str(it, "by"), What: store.Str(it, "what")}
+		a.Made, _ = time.Parse(time.RFC3339, store.Str(it, "made"))
 		out = append(out, a)
 	}
 	return out, nil

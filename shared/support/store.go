@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,35 +47,11 @@ func openPK(team string) string { return "SUPPORTOPEN#" + team }
 func reqSK(id ID) string        { return "REQ#" + id.key() }
 func utc(t time.Time) string    { return t.UTC().Format(time.RFC3339) }
 
-func strAV(v string) *types.AttributeValueMemberS { return &types.AttributeValueMemberS{Value: v} }
-func numAV(v int64) *types.AttributeValueMemberN {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
-}
-
-func attrS(item map[string]types.AttributeValue, k string) string {
-	if v, ok := item[k].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
-
-func attrN(item map[string]types.AttributeValue, k string) int64 {
-	if v, ok := item[k].(*types.AttributeValueMemberN); ok {
-		i, _ := strconv.ParseInt(v.Value, 10, 64)
-		return i
-	}
-	return 0
-}
-
-func key(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": strAV(pk), "sk": strAV(sk)}
-}
-
 // Get reads a request (consistently). It returns an error wrapping store.ErrNotFound when
 // there is none.
 func (st Store) Get(ctx context.Context, id ID) (*Request, error) {
 	out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(st.Table), Key: key(teamPK(id.Team), reqSK(id)), ConsistentRead: aws.Bool(true),
+		TableName: aws.String(st.Table), Key: store.Key(teamPK(id.Team), reqSK(id)), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("get support request %s: %w", id, err)
@@ -89,8 +64,8 @@ func (st Store) Get(ctx context.Context, id ID) (*Request, error) {
 
 func decodeRequest(item map[string]types.AttributeValue) (*Request, error) {
 	var r Request
-	if err := json.Unmarshal([]byte(attrS(item, "data")), &r); err != nil {
-		return nil, fmt.Errorf("decode support request %s/%s: %w", attrS(item, "pk"), attrS(item, "sk"), err)
+	if err := json.Unmarshal([]byte(store.Str(item, "data")), &r); err != nil {
+		return nil, fmt.Errorf("decode support request %s/%s: %w", store.Str(item, "pk"), store.Str(item, "sk"), err)
 	}
 	return &r, nil
 }
@@ -137,23 +112,23 @@ func (st Store) put(ctx context.Context, r *Request, found bool, prev int) error
 		return fmt.Errorf("encode support request %s: %w", r.ID, err)
 	}
 	item := map[string]types.AttributeValue{
-		"pk": strAV(teamPK(r.ID.Team)), "sk": strAV(reqSK(r.ID)),
-		"data": strAV(string(data)), "rev": numAV(int64(r.Rev)), "state": strAV(string(r.State)),
+		"pk": store.S(teamPK(r.ID.Team)), "sk": store.S(reqSK(r.ID)),
+		"data": store.S(string(data)), "rev": store.N(int64(r.Rev)), "state": store.S(string(r.State)),
 	}
 	if r.IsOpen() {
-		item["gsi1pk"] = strAV(openPK(r.ID.Team))
-		item["gsi1sk"] = strAV(utc(r.Created) + "#" + r.ID.key())
+		item["gsi1pk"] = store.S(openPK(r.ID.Team))
+		item["gsi1sk"] = store.S(utc(r.Created) + "#" + r.ID.key())
 	} else {
 		at := r.Closed
 		if at.IsZero() {
 			at = r.Version.Received
 		}
-		item["expires"] = numAV(at.Add(ClosedRetention).Unix())
+		item["expires"] = store.N(at.Add(ClosedRetention).Unix())
 	}
 	put := &types.Put{TableName: aws.String(st.Table), Item: item}
 	if found {
 		put.ConditionExpression = aws.String("rev = :rev")
-		put.ExpressionAttributeValues = map[string]types.AttributeValue{":rev": numAV(int64(prev))}
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{":rev": store.N(int64(prev))}
 	} else {
 		put.ConditionExpression = aws.String("attribute_not_exists(pk)")
 	}
@@ -190,16 +165,16 @@ func statSK(r *Request) string { return "LOG#" + utc(r.Created) + "#" + r.ID.key
 
 func statItem(r *Request) map[string]types.AttributeValue {
 	item := map[string]types.AttributeValue{
-		"pk": strAV(teamPK(r.ID.Team)), "sk": strAV(statSK(r)),
-		"id": strAV(r.ID.String()), "priority": strAV(r.Priority), "state": strAV(string(r.State)),
-		"created": strAV(utc(r.Created)),
-		"expires": numAV(r.Created.Add(ClosedRetention).Unix()),
+		"pk": store.S(teamPK(r.ID.Team)), "sk": store.S(statSK(r)),
+		"id": store.S(r.ID.String()), "priority": store.S(r.Priority), "state": store.S(string(r.State)),
+		"created": store.S(utc(r.Created)),
+		"expires": store.N(r.Created.Add(ClosedRetention).Unix()),
 	}
 	if !r.Acked.IsZero() {
-		item["acked"] = strAV(utc(r.Acked))
+		item["acked"] = store.S(utc(r.Acked))
 	}
 	if !r.Closed.IsZero() && r.State == Resolved {
-		item["closed"] = strAV(utc(r.Closed))
+		item["closed"] = store.S(utc(r.Closed))
 	}
 	return item
 }
@@ -207,11 +182,11 @@ func statItem(r *Request) map[string]types.AttributeValue {
 // StatsSince returns the stats rows of the team's requests created at or after since, with one
 // Query on the team's partition.
 func (st Store) StatsSince(ctx context.Context, team string, since time.Time) ([]StatRow, error) {
-	items, err := st.query(ctx, &dynamodb.QueryInput{
+	items, err := store.QueryAll(ctx, st.API, &dynamodb.QueryInput{
 		TableName:              aws.String(st.Table),
 		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": strAV(teamPK(team)), ":from": strAV("LOG#" + utc(since)), ":to": strAV("LOG#~"),
+			":pk": store.S(teamPK(team)), ":from": store.S("LOG#" + utc(since)), ":to": store.S("LOG#~"),
 		},
 	})
 	if err != nil {
@@ -219,14 +194,14 @@ func (st Store) StatsSince(ctx context.Context, team string, since time.Time) ([
 	}
 	var rows []StatRow
 	for _, it := range items {
-		id, err := ParseID(attrS(it, "id"))
+		id, err := ParseID(store.Str(it, "id"))
 		if err != nil {
 			continue
 		}
-		row := StatRow{ID: id, Priority: attrS(it, "priority"), State: State(attrS(it, "state"))}
-		row.Created, _ = time.Parse(time.RFC3339, attrS(it, "created"))
-		row.Acked, _ = time.Parse(time.RFC3339, attrS(it, "acked"))
-		row.Closed, _ = time.Parse(time.RFC3339, attrS(it, "closed"))
+		row := StatRow{ID: id, Priority: store.Str(it, "priority"), State: State(store.Str(it, "state"))}
+		row.Created, _ = time.Parse(time.RFC3339, store.Str(it, "created"))
+		row.Acked, _ = time.Parse(time.RFC3339, store.Str(it, "acked"))
+		row.Closed, _ = time.Parse(time.RFC3339, store.Str(it, "closed"))
 		rows = append(rows, row)
 	}
 	return rows, nil
@@ -234,11 +209,11 @@ func (st Store) StatsSince(ctx context.Context, team string, since time.Time) ([
 
 // ListOpen returns the team's open requests, oldest first, with one Query on gsi1.
 func (st Store) ListOpen(ctx context.Context, team string) ([]*Request, error) {
-	items, err := st.query(ctx, &dynamodb.QueryInput{
+	items, err := store.QueryAll(ctx, st.API, &dynamodb.QueryInput{
 		TableName:                 aws.String(st.Table),
 		IndexName:                 aws.String("gsi1"),
 		KeyConditionExpression:    aws.String("gsi1pk = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": strAV(openPK(team))},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": store.S(openPK(team))},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open requests of team %s: %w", team, err)
@@ -255,20 +230,4 @@ func (st Store) ListOpen(ctx context.Context, team string) ([]*Request, error) {
 		}
 	}
 	return out, nil
-}
-
-// query runs q through every page.
-func (st Store) query(ctx context.Context, q *dynamodb.QueryInput) ([]map[string]types.AttributeValue, error) {
-	var items []map[string]types.AttributeValue
-	for {
-		out, err := st.API.Query(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, out.Items...)
-		if len(out.LastEvaluatedKey) == 0 {
-			return items, nil
-		}
-		q.ExclusiveStartKey = out.LastEvaluatedKey
-	}
 }
