@@ -71,10 +71,16 @@ fuzz:
 		echo "fuzz $$t in ./$$pkg"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) ./$$pkg || exit 1; \
 	done
 
+# gofmt, go vet, staticcheck; cfn-lint and the IAM that the SAM translator generates, where the
+# machine has them (they come with the image, not from a registry this machine reaches).
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+	@if command -v cfn-lint >/dev/null 2>&1; then cfn-lint template.yaml && echo "cfn-lint: template.yaml clean"; \
+		else echo "lint: cfn-lint not installed; skipped"; fi
+	@if python3 -c 'import samtranslator' 2>/dev/null; then python3 infra/scripts/check-iam.py template.yaml; \
+		else echo "lint: the SAM translator is not installed; IAM check skipped"; fi
 
 clean:
 	rm -rf $(BUILD_DIR) .aws-sam

@@ -142,7 +142,15 @@ type StreamMapping struct {
 	Enabled bool
 }
 
-// StreamMappings lists every DynamoDB event, ordered by function and then as written.
+// EventSourceMappingType is the CloudFormation resource of an explicit event source mapping.
+// The template declares its stream mappings this way rather than as SAM DynamoDB events,
+// because SAM gives a function with a DynamoDB event the AWSLambdaDynamoDBExecutionRole
+// managed policy, whose stream actions are granted on every resource.
+const EventSourceMappingType = "AWS::Lambda::EventSourceMapping"
+
+// StreamMappings lists every DynamoDB stream mapping — SAM DynamoDB events, ordered by function
+// and then as written, then AWS::Lambda::EventSourceMapping resources (Event is then the
+// resource's logical id), ordered by logical id.
 func (t *Template) StreamMappings() ([]StreamMapping, error) {
 	fns, err := t.Functions()
 	if err != nil {
@@ -154,29 +162,41 @@ func (t *Template) StreamMappings() ([]StreamMapping, error) {
 			if e.Type != EventDynamoDB {
 				continue
 			}
-			m, err := t.streamMapping(f.LogicalID, e)
+			m, err := t.streamMapping(f.LogicalID, e.Name, e.Properties, "Stream")
 			if err != nil {
 				return nil, fmt.Errorf("function %s event %s: %w", f.LogicalID, e.Name, err)
 			}
 			out = append(out, m)
 		}
 	}
+	for _, r := range t.OfType(EventSourceMappingType) {
+		fn := Get(r.Properties, "FunctionName")
+		if fn == nil || fn.Tag != "!Ref" || t.Resources[fn.Value].Type != "AWS::Serverless::Function" {
+			return nil, fmt.Errorf("%s: FunctionName must !Ref a function of this template", r.LogicalID)
+		}
+		m, err := t.streamMapping(fn.Value, r.LogicalID, r.Properties, "EventSourceArn")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.LogicalID, err)
+		}
+		out = append(out, m)
+	}
 	return out, nil
 }
 
-func (t *Template) streamMapping(fn string, e Event) (StreamMapping, error) {
-	p := e.Properties
-	m := StreamMapping{Function: fn, Event: e.Name, BatchSize: 100, MaximumRetryAttempts: -1, Enabled: true}
-	table, attr, err := getAttTarget(Get(p, "Stream"))
+// streamMapping reads a mapping's properties; streamKey names the property holding the
+// stream's ARN (SAM's Stream, or CloudFormation's EventSourceArn).
+func (t *Template) streamMapping(fn, name string, p *yaml.Node, streamKey string) (StreamMapping, error) {
+	m := StreamMapping{Function: fn, Event: name, BatchSize: 100, MaximumRetryAttempts: -1, Enabled: true}
+	table, attr, err := getAttTarget(Get(p, streamKey))
 	if err != nil || attr != "StreamArn" {
-		return m, fmt.Errorf("property Stream: want !GetAtt <Table>.StreamArn")
+		return m, fmt.Errorf("property %s: want !GetAtt <Table>.StreamArn", streamKey)
 	}
 	tab, ok := t.Resources[table]
 	if !ok || tab.Type != "AWS::DynamoDB::Table" {
-		return m, fmt.Errorf("property Stream: %s is not a table of this template", table)
+		return m, fmt.Errorf("property %s: %s is not a table of this template", streamKey, table)
 	}
 	if scalar(Get(tab.Properties, "StreamSpecification", "StreamViewType")) == "" {
-		return m, fmt.Errorf("property Stream: table %s has no StreamSpecification", table)
+		return m, fmt.Errorf("property %s: table %s has no StreamSpecification", streamKey, table)
 	}
 	m.Table = table
 	m.StartingPosition = t.scalarValue(Get(p, "StartingPosition"))

@@ -102,11 +102,11 @@ func TestHTTPRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"ANY /webhooks/github":      "GitHubWebhookFunction",
-		"ANY /webhooks/phabricator": "PhabricatorWebhookFunction",
-		"ANY /slack/commands":       "SlackCommandsFunction",
-		"ANY /slack/interactions":   "SlackInteractionsFunction",
-		"ANY /slack/events":         "SlackInteractionsFunction",
+		"POST /webhooks/github":      "GitHubWebhookFunction",
+		"POST /webhooks/phabricator": "PhabricatorWebhookFunction",
+		"POST /slack/commands":       "SlackCommandsFunction",
+		"POST /slack/interactions":   "SlackInteractionsFunction",
+		"POST /slack/events":         "SlackInteractionsFunction",
 	}
 	got := map[string]string{}
 	for _, r := range real {

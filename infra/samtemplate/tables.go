@@ -77,11 +77,20 @@ func keySchema(n *yaml.Node) []types.KeySchemaElement {
 	return out
 }
 
-func seq(n *yaml.Node) []*yaml.Node {
-	if n == nil || n.Kind != yaml.SequenceNode {
+func seq(n *yaml.Node) []*yaml.Node { return Seq(n) }
+
+// Seq returns a sequence's items; a scalar is a sequence of one (IAM's Action and Resource may
+// be either); anything else is empty.
+func Seq(n *yaml.Node) []*yaml.Node {
+	switch {
+	case n == nil:
 		return nil
+	case n.Kind == yaml.SequenceNode:
+		return n.Content
+	case n.Kind == yaml.ScalarNode:
+		return []*yaml.Node{n}
 	}
-	return n.Content
+	return nil
 }
 
 func scalar(n *yaml.Node) string {

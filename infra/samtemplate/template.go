@@ -27,6 +27,8 @@ type Resource struct {
 	Type       string
 	Properties *yaml.Node
 	Metadata   *yaml.Node
+	// DependsOn is the resource's DependsOn (a scalar or a list), or nil.
+	DependsOn *yaml.Node
 }
 
 // Load parses the template at path.
@@ -74,6 +76,7 @@ func Parse(name string, data []byte) (*Template, error) {
 			Type:       typ.Value,
 			Properties: Get(kv.Value, "Properties"),
 			Metadata:   Get(kv.Value, "Metadata"),
+			DependsOn:  Get(kv.Value, "DependsOn"),
 		}
 	}
 	return t, nil

@@ -130,21 +130,8 @@ func TestEventsPointAtExistingResources(t *testing.T) {
 					t.Errorf("route %s is served by %s and %s", route, other, fn.LogicalID)
 				}
 				routes[route] = fn.LogicalID
-			case "DynamoDB":
-				stream := samtemplate.Get(p, "Stream")
-				table := strings.TrimSuffix(stream.Value, ".StreamArn")
-				if stream.Tag != "!GetAtt" || tmpl.Resources[table].Type != "AWS::DynamoDB::Table" || samtemplate.Get(tmpl.Resources[table].Properties, "StreamSpecification") == nil {
-					t.Errorf("%s.%s: Stream must !GetAtt <table with a stream>.StreamArn", fn.LogicalID, ev.Key)
-				}
-				for _, k := range []string{"FilterCriteria", "BisectBatchOnFunctionError", "MaximumRetryAttempts", "FunctionResponseTypes"} {
-					if samtemplate.Get(p, k) == nil {
-						t.Errorf("%s.%s: stream mapping needs %s", fn.LogicalID, ev.Key, k)
-					}
-				}
-				dest := samtemplate.Get(p, "DestinationConfig", "OnFailure", "Destination")
-				if dest == nil || tmpl.Resources[strings.TrimSuffix(dest.Value, ".Arn")].Type != "AWS::SQS::Queue" {
-					t.Errorf("%s.%s: OnFailure destination must be an SQS queue of the stack", fn.LogicalID, ev.Key)
-				}
+			case "DynamoDB", "SQS", "Kinesis":
+				t.Errorf("%s.%s: a SAM %s event gives the role a managed policy on Resource \"*\"; declare an AWS::Lambda::EventSourceMapping and grant the stream in Policies", fn.LogicalID, ev.Key, typ)
 			case "Schedule", "ScheduleV2":
 				if samtemplate.Get(p, "Schedule") == nil && samtemplate.Get(p, "ScheduleExpression") == nil {
 					t.Errorf("%s.%s: schedule without an expression", fn.LogicalID, ev.Key)
@@ -159,9 +146,70 @@ func TestEventsPointAtExistingResources(t *testing.T) {
 		got = append(got, r)
 	}
 	sort.Strings(got)
-	want := []string{"ANY /slack/commands", "ANY /slack/events", "ANY /slack/interactions", "ANY /webhooks/github", "ANY /webhooks/phabricator"}
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("routes = %v, want %v", got, want)
+	for _, r := range got {
+		if !strings.HasPrefix(r, "POST ") && !strings.HasPrefix(r, "GET ") {
+			t.Errorf("route %s: declare the method the handler serves (POST or GET), not ANY", r)
+		}
+	}
+	for _, want := range []string{"POST /slack/commands", "POST /slack/events", "POST /slack/interactions", "POST /webhooks/github", "POST /webhooks/phabricator"} {
+		if _, ok := routes[want]; !ok {
+			t.Errorf("no route %s (routes: %v)", want, got)
+		}
+	}
+}
+
+// TestStreamMappings: every mapping reads the events stream with bounded retries, bisecting,
+// partial batch failures, a filter and the dead-letter queue, and its function's policy grants
+// the four stream actions on exactly that stream (nothing on "*").
+func TestStreamMappings(t *testing.T) {
+	t.Parallel()
+	tmpl := load(t)
+	maps := tmpl.OfType(samtemplate.EventSourceMappingType)
+	if len(maps) == 0 {
+		t.Fatal("no stream mappings")
+	}
+	for _, m := range maps {
+		p := m.Properties
+		src := samtemplate.Get(p, "EventSourceArn")
+		table := strings.TrimSuffix(src.Value, ".StreamArn")
+		if src.Tag != "!GetAtt" || tmpl.Resources[table].Type != "AWS::DynamoDB::Table" || samtemplate.Get(tmpl.Resources[table].Properties, "StreamSpecification") == nil {
+			t.Errorf("%s: EventSourceArn must !GetAtt <table with a stream>.StreamArn", m.LogicalID)
+		}
+		for _, k := range []string{"FilterCriteria", "BisectBatchOnFunctionError", "MaximumRetryAttempts", "FunctionResponseTypes", "MaximumRecordAgeInSeconds"} {
+			if samtemplate.Get(p, k) == nil {
+				t.Errorf("%s: stream mapping needs %s", m.LogicalID, k)
+			}
+		}
+		dest := samtemplate.Get(p, "DestinationConfig", "OnFailure", "Destination")
+		if dest == nil || tmpl.Resources[strings.TrimSuffix(dest.Value, ".Arn")].Type != "AWS::SQS::Queue" {
+			t.Errorf("%s: OnFailure destination must be an SQS queue of the stack", m.LogicalID)
+		}
+		fnName := samtemplate.Get(p, "FunctionName").Value
+		fn, ok := tmpl.Resources[fnName]
+		if !ok {
+			t.Errorf("%s: no function %s", m.LogicalID, fnName)
+			continue
+		}
+		if deps := m.DependsOn; deps == nil || deps.Value != fnName+"Role" {
+			t.Errorf("%s: DependsOn %sRole, so that the role's stream policy exists before the mapping is validated", m.LogicalID, fnName)
+		}
+		granted := map[string]bool{}
+		for _, st := range samtemplate.Seq(samtemplate.Get(fn.Properties, "Policies")) {
+			for _, stmt := range samtemplate.Seq(samtemplate.Get(st, "Statement")) {
+				res := samtemplate.Get(stmt, "Resource")
+				if res == nil || res.Tag != "!GetAtt" || res.Value != src.Value {
+					continue
+				}
+				for _, a := range samtemplate.Seq(samtemplate.Get(stmt, "Action")) {
+					granted[a.Value] = true
+				}
+			}
+		}
+		for _, a := range []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"} {
+			if !granted[a] {
+				t.Errorf("%s: %s's policy must grant %s on %s", m.LogicalID, fnName, a, src.Value)
+			}
+		}
 	}
 }
 

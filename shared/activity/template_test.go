@@ -18,17 +18,14 @@ func TestStreamFilterMatchesHandles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fn, ok := tmpl.Resources["ActivityRecorderFunction"]
-	if !ok {
-		t.Fatal("no ActivityRecorderFunction in template.yaml")
+	maps, err := tmpl.StreamMappings()
+	if err != nil {
+		t.Fatal(err)
 	}
 	var patterns []string
-	for _, ev := range samtemplate.Pairs(samtemplate.Get(fn.Properties, "Events")) {
-		if samtemplate.Get(ev.Value, "Type").Value != "DynamoDB" {
-			continue
-		}
-		for _, f := range samtemplate.Get(ev.Value, "Properties", "FilterCriteria", "Filters").Content {
-			patterns = append(patterns, samtemplate.Get(f, "Pattern").Value)
+	for _, m := range maps {
+		if m.Function == "ActivityRecorderFunction" {
+			patterns = append(patterns, m.Filters...)
 		}
 	}
 	if len(patterns) != 1 {
