@@ -28,8 +28,7 @@ func (d *decoder) team(n *yaml.Node, path string) *Team {
 	o.need("members", "[alice, bob]")
 	t.Members = o.strs("members", "[alice, bob]")
 
-	r := d.object(o.val("roles"), o.p("roles"), "em", "pm", "delivery_manager", "qa")
-	t.Roles = Roles{EM: r.str("em"), PM: r.str("pm"), DeliveryManager: r.str("delivery_manager"), QA: r.strs("qa", "[gina]")}
+	t.Roles = d.roles(o.val("roles"), o.p("roles"))
 
 	if o.need("slack", "{channel: C01ABCDEF}") {
 		s := d.object(o.val("slack"), o.p("slack"), "channel", "support_channel", "digest_channel")
@@ -122,4 +121,91 @@ func (o *obj) weekdays(key string) Weekdays {
 		o.problem(key, "list at least one day, e.g. [tue, thu, fri], or write weekdays")
 	}
 	return w
+}
+
+// roles reads a team's roles: em, pm and delivery_manager hold one person, qa a list, and any
+// other lowercase slug (tech_lead, tpm, ux...) one person or a list.
+func (d *decoder) roles(n *yaml.Node, path string) Roles {
+	n = d.resolve(n)
+	var r Roles
+	if n == nil {
+		return r
+	}
+	if n.Kind != yaml.MappingNode {
+		d.at(n, path, "must be a mapping of role names to people, e.g. {em: dave, qa: [gina], tech_lead: alice}, not %s", describe(n))
+		return r
+	}
+	d.pos[path] = n
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], d.resolve(n.Content[i+1])
+		kp := joinPath(path, k.Value)
+		if first, dup := seen[k.Value]; dup {
+			d.at(k, kp, "role %q appears twice (first at line %d); keep one", k.Value, first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		if v == nil {
+			continue
+		}
+		d.pos[kp] = v
+		one := func() string { s, _ := d.scalarText(v, kp, "one person id"); return s }
+		switch k.Value {
+		case RoleEM:
+			r.EM = one()
+		case RolePM:
+			r.PM = one()
+		case RoleDeliveryManager:
+			r.DeliveryManager = one()
+		case RoleQA:
+			r.QA = d.idList(v, kp)
+		case RoleMembers:
+			d.at(k, kp, "members is every member of the team; list them under the team's members, not roles")
+		default:
+			// A custom role may be any slug, so a misspelt named role would otherwise pass
+			// silently (delivery_manger); "tpm" is not taken for "pm" (too short to be a typo).
+			if len(k.Value) > 4 {
+				if s := closest(k.Value, []string{RoleEM, RolePM, RoleDeliveryManager, RoleQA}, normKey); s != "" && s != k.Value {
+					d.at(k, kp, "unknown role %q (did you mean %q?)", k.Value, s)
+					continue
+				}
+			}
+			if err := checkSlug("role name", k.Value); err != nil {
+				d.at(k, kp, "%s", err.Error())
+				continue
+			}
+			if r.Others == nil {
+				r.Others = map[string][]string{}
+			}
+			r.Others[k.Value] = d.idList(v, kp)
+		}
+	}
+	return r
+}
+
+// idList reads one person id or a list of them.
+func (d *decoder) idList(n *yaml.Node, path string) []string {
+	if n.Kind == yaml.ScalarNode {
+		s, _ := d.scalarText(n, path, "a person id")
+		if s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.at(n, path, "must be a person id or a list of them, not %s", describe(n))
+		return nil
+	}
+	var out []string
+	for i, it := range n.Content {
+		ip := indexPath(path, i)
+		if it = d.resolve(it); it == nil {
+			continue
+		}
+		d.pos[ip] = it
+		if s, ok := d.scalarText(it, ip, "a person id"); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -141,6 +143,53 @@ func (p *Person) AwayOn(d Date) bool {
 		}
 	}
 	return false
+}
+
+// RolePeople returns the ids of the people holding role in the team: em, pm,
+// delivery_manager, qa, members (every member), or any role of Roles.Others; nil when nobody
+// holds it.
+func (t *Team) RolePeople(role string) []string {
+	one := func(id string) []string {
+		if id == "" {
+			return nil
+		}
+		return []string{id}
+	}
+	switch role {
+	case RoleEM:
+		return one(t.Roles.EM)
+	case RolePM:
+		return one(t.Roles.PM)
+	case RoleDeliveryManager:
+		return one(t.Roles.DeliveryManager)
+	case RoleQA:
+		return t.Roles.QA
+	case RoleMembers:
+		return t.Members
+	}
+	return t.Roles.Others[role]
+}
+
+// HasRole reports whether the person holds role in the team (see RolePeople).
+func (t *Team) HasRole(personID, role string) bool {
+	return slices.Contains(t.RolePeople(role), personID)
+}
+
+// RoleNames lists the roles held in the team: the named ones that are set, the others sorted,
+// then members.
+func (t *Team) RoleNames() []string {
+	var out []string
+	for _, r := range []string{RoleEM, RolePM, RoleDeliveryManager, RoleQA} {
+		if len(t.RolePeople(r)) > 0 {
+			out = append(out, r)
+		}
+	}
+	others := make([]string, 0, len(t.Roles.Others))
+	for r := range t.Roles.Others {
+		others = append(others, r)
+	}
+	sort.Strings(others)
+	return append(append(out, others...), RoleMembers)
 }
 
 // Location returns the team's time zone, loaded once by Parse.

@@ -106,7 +106,21 @@ type Roles struct {
 	PM              string
 	DeliveryManager string
 	QA              []string
+	// Others are the team's other roles by name — tech_lead, tpm, ux, director, or any
+	// lowercase slug the team uses (DACI matrices and column rules name them) — each held by one
+	// or more person ids.
+	Others map[string][]string
 }
+
+// Role names with a meaning of their own. Any other slug is a role of Roles.Others.
+const (
+	RoleEM              = "em"
+	RolePM              = "pm"
+	RoleDeliveryManager = "delivery_manager"
+	RoleQA              = "qa"
+	// RoleMembers is every member of the team (Team.Members); it cannot be configured in roles.
+	RoleMembers = "members"
+)
 
 // TeamSlack holds a team's Slack channel ids (C… or G…). After Parse SupportChannel and
 // DigestChannel are set, defaulting to Channel.

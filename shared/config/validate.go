@@ -115,6 +115,15 @@ func validateTeam(d *decoder, t *Team, clients map[string]*Client, clientIDs []s
 	for i, id := range t.Roles.QA {
 		person(indexPath(roles+".qa", i), id)
 	}
+	for role, ids := range t.Roles.Others {
+		for i, id := range ids {
+			p := roles + "." + role
+			if len(ids) > 1 || d.node(indexPath(p, 0)) != nil {
+				p = indexPath(p, i)
+			}
+			person(p, id)
+		}
+	}
 	if t.Support != nil && t.Roles.EM == "" {
 		d.atPath(roles, "team %q takes support requests, so roles.em is required: urgent requests escalate to the EM", t.ID)
 	}

@@ -213,7 +213,7 @@ func TestParseProblems(t *testing.T) {
 		}},
 		{name: "role key typo", old: "delivery_manager: carol", new: "deliveryManager: carol", want: []string{
 			"27:12 teams[0].roles: team \"repo-management\" runs standups, so roles.delivery_manager is required: blockers go to them",
-			"27:24 teams[0].roles.deliveryManager: unknown key \"deliveryManager\" (did you mean \"delivery_manager\"?)",
+			"27:24 teams[0].roles.deliveryManager: unknown role \"deliveryManager\" (did you mean \"delivery_manager\"?)",
 		}},
 		{name: "em missing with support", old: "roles: {em: carol, delivery_manager: carol, qa: [carol]}", new: "roles: {delivery_manager: carol}", want: []string{
 			"27:12 teams[0].roles: team \"repo-management\" takes support requests, so roles.em is required: urgent requests escalate to the EM",
@@ -339,6 +339,11 @@ func TestParseProblems(t *testing.T) {
 		}},
 		{name: "support label shared by two teams", old: appendDoc, new: "  - id: other\n    clients: [acme]\n    timezone: UTC\n    members: [alice]\n    roles: {em: carol}\n    slack: {channel: C01OTHER}\n    support:\n      labels: [TEAM/repo-management]\n      rotation: {members: [alice], handover: {day: mon, time: \"09:00\"}, start: 2026-01-05}\n", want: []string{
 			"43:16 teams[1].support.labels[0]: label \"TEAM/repo-management\" is also team \"repo-management\"'s support label (line 31) in the same repositories; give each team its own label",
+		}},
+		{name: "custom roles name known people", old: "roles: {em: carol, delivery_manager: carol, qa: [carol]}", new: "roles: {em: carol, delivery_manager: carol, qa: [carol], tech_lead: alice, ux: [carol, nobody], members: [alice], Design: carol}", want: []string{
+			"27:92 teams[0].roles.ux[1]: unknown person \"nobody\" (known: alice, bob, carol)",
+			"27:101 teams[0].roles.members: members is every member of the team; list them under the team's members, not roles",
+			"27:119 teams[0].roles.Design: role name \"Design\" must be a lowercase slug (letters, digits, - or _): write \"design\"",
 		}},
 		{name: "type errors", old: "timezone: Europe/London", new: "timezone: {zone: Europe/London}", want: []string{
 			"25:15 teams[0].timezone: must be a single value, not a mapping",
