@@ -27,9 +27,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
-	"github.com/rituals-dev/rituals/infra/dynamolocal"
 	"github.com/rituals-dev/rituals/infra/samtemplate"
 	"github.com/rituals-dev/rituals/infra/standins"
+	"github.com/rituals-dev/rituals/shared/store/dynamolocal"
 )
 
 // Region is the AWS region the local stack claims to be in.

@@ -15,7 +15,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/rituals-dev/rituals/infra/dynamolocal"
+	"github.com/rituals-dev/rituals/shared/store/dynamolocal"
 )
 
 func main() {

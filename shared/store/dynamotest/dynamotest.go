@@ -1,6 +1,6 @@
-// Package dynamotest gives each test its own freshly created tables (from template.yaml) in one
-// DynamoDB Local per test process, or in the one named by DYNAMODB_ENDPOINT (as `make test`
-// does, so that every package shares a single DynamoDB Local).
+// Package dynamotest gives each test its own freshly created tables (template.yaml's, see Tables)
+// in one DynamoDB Local per test process, or in the one named by DYNAMODB_ENDPOINT (as `make test`
+// does, so that every package shares a single DynamoDB Local). It imports nothing from infra/.
 package dynamotest
 
 import (
@@ -15,9 +15,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/rituals-dev/rituals/infra/dynamolocal"
-	"github.com/rituals-dev/rituals/infra/samtemplate"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/rituals-dev/rituals/shared/store"
+	"github.com/rituals-dev/rituals/shared/store/dynamolocal"
 )
 
 var (
@@ -50,8 +52,8 @@ func Endpoint(t testing.TB) string {
 	return endpoint
 }
 
-// New creates every table of template.yaml under a prefix unique to this test and returns a
-// client and their names. The tables are deleted when the test ends.
+// New creates every table of template.yaml (Tables) under a prefix unique to this test and
+// returns a client and their names. The tables are deleted when the test ends.
 func New(t testing.TB) (*dynamodb.Client, store.Tables) {
 	t.Helper()
 	ctx := context.Background()
@@ -59,21 +61,29 @@ func New(t testing.TB) (*dynamodb.Client, store.Tables) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := samtemplate.Load(TemplatePath(t))
-	if err != nil {
-		t.Fatal(err)
-	}
 	prefix := "t" + randomHex(6)
-	names, err := tmpl.CreateTables(ctx, client, func(id string) string { return prefix + "-" + id })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, n := range names {
-			n := n
-			_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &n})
+	names := map[string]string{}
+	for _, tab := range Tables {
+		in := tab.Create
+		name := prefix + "-" + tab.LogicalID
+		in.TableName = aws.String(name)
+		if _, err := client.CreateTable(ctx, &in); err != nil {
+			t.Fatalf("create table %s: %v", name, err)
 		}
-	})
+		names[tab.LogicalID] = name
+		t.Cleanup(func() {
+			_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+		})
+		if tab.TTLAttribute != "" {
+			_, err := client.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+				TableName:               aws.String(name),
+				TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String(tab.TTLAttribute), Enabled: aws.Bool(true)},
+			})
+			if err != nil {
+				t.Fatalf("enable TTL on %s: %v", name, err)
+			}
+		}
+	}
 	return client, store.Tables{Events: names["EventsTable"], State: names["StateTable"]}
 }
 
