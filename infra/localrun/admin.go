@@ -2,10 +2,13 @@ package localrun
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/rituals-dev/rituals/infra/faults"
 	"github.com/rituals-dev/rituals/infra/standins"
 )
 
@@ -15,6 +18,7 @@ const (
 	DeadLettersPath = "/_local/deadletters"
 	SchedulesPath   = "/_local/schedules/"
 	InvokePath      = "/_local/invoke/"
+	FaultsPath      = "/_local/faults"
 )
 
 // handler serves the stand-ins, the admin routes and, for everything else, the local API
@@ -36,6 +40,11 @@ func (s *Stack) handler() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, dl)
 	}))
+	mux.HandleFunc("POST "+DeadLettersPath+"/replay", s.whenReady(s.serveReplayAll))
+	mux.HandleFunc("POST "+DeadLettersPath+"/{id}/replay", s.whenReady(s.serveReplay))
+	mux.HandleFunc("GET "+FaultsPath, s.serveFaults)
+	mux.HandleFunc("POST "+FaultsPath, s.serveFaults)
+	mux.HandleFunc("DELETE "+FaultsPath, s.serveFaults)
 	mux.HandleFunc("POST "+SchedulesPath+"{function}", s.whenReady(s.serveFireSchedule))
 	mux.HandleFunc("POST "+InvokePath+"{function}", s.whenReady(s.serveInvoke))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -106,5 +115,76 @@ func (s *Stack) serveInvoke(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(out)
+	}
+}
+
+// serveReplay answers POST /_local/deadletters/<id>/replay: the dead letter's records are sent
+// to its function again; 200 with the result when every record succeeded (the dead letter is
+// deleted), 502 with the result when the function failed again (it stays), 404 for an unknown id.
+func (s *Stack) serveReplay(w http.ResponseWriter, r *http.Request) {
+	res, err := s.ReplayDeadLetter(r.Context(), r.PathValue("id"))
+	switch {
+	case errors.Is(err, ErrNoDeadLetter):
+		writeMessage(w, http.StatusNotFound, err.Error())
+	case err != nil:
+		writeMessage(w, http.StatusServiceUnavailable, err.Error())
+	case !res.OK:
+		writeJSON(w, http.StatusBadGateway, res)
+	default:
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// serveReplayAll answers POST /_local/deadletters/replay: every dead letter is replayed, oldest
+// first; 200 with the results when all succeeded, 502 when any failed.
+func (s *Stack) serveReplayAll(w http.ResponseWriter, r *http.Request) {
+	res, err := s.ReplayDeadLetters(r.Context())
+	if err != nil {
+		writeMessage(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	status := http.StatusOK
+	for _, x := range res {
+		if !x.OK {
+			status = http.StatusBadGateway
+		}
+	}
+	writeJSON(w, status, res)
+}
+
+// faultsState is what GET /_local/faults answers.
+type faultsState struct {
+	Spec     faults.Spec   `json:"spec"`
+	Injected faults.Counts `json:"injected"`
+}
+
+// serveFaults answers /_local/faults: GET shows the armed spec (kills with what is left) and
+// what has been injected; POST arms a new spec (400 says what is wrong with it) and answers it
+// as armed, with its seed; DELETE disarms everything.
+func (s *Stack) serveFaults(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodPost:
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			writeMessage(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		spec, err := faults.Parse(body)
+		if err == nil {
+			spec, err = s.faults.Set(spec)
+		}
+		if err != nil {
+			writeMessage(w, http.StatusBadRequest, strings.ReplaceAll(err.Error(), "\n", "; "))
+			return
+		}
+		fmt.Fprintf(s.opts.Log, "rituals: faults armed, %s\n", spec)
+		writeJSON(w, http.StatusOK, spec)
+	case http.MethodDelete:
+		s.faults.Clear()
+		fmt.Fprintln(s.opts.Log, "rituals: faults cleared")
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		spec, counts := s.faults.Spec()
+		writeJSON(w, http.StatusOK, faultsState{Spec: spec, Injected: counts})
 	}
 }

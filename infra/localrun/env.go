@@ -10,6 +10,7 @@ import (
 
 	"github.com/rituals-dev/rituals/infra/samtemplate"
 	"github.com/rituals-dev/rituals/infra/standins"
+	"github.com/rituals-dev/rituals/shared/killpoint"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 )
 
@@ -23,6 +24,9 @@ type envContext struct {
 	baseURL string
 	extra   map[string]string
 	region  string
+	// apiURL is the HTTP API's URL as the template resolves it locally (samtemplate.HTTPAPIURL);
+	// a variable built on it (GITHUB_WEBHOOK_URL) is given baseURL in its place.
+	apiURL string
 }
 
 // functionEnv builds a function's environment: the template's variables (Globals overlaid with
@@ -35,7 +39,10 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 	if err != nil {
 		return nil, err
 	}
-	for k := range vars {
+	for k, v := range vars {
+		if c.apiURL != "" && strings.HasPrefix(v, c.apiURL) {
+			vars[k] = strings.TrimSuffix(c.baseURL, "/") + strings.TrimPrefix(v, c.apiURL)
+		}
 		if !strings.HasSuffix(k, runtimeenv.ParamSuffix) {
 			continue
 		}
@@ -77,6 +84,7 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 		"GITHUB_API_URL":                  standins.GitHubAPIURL(c.baseURL),
 		"CONDUIT_API_URL":                 standins.ConduitAPIURL(c.baseURL),
 		"RITUALS_LOCAL":                   "1",
+		killpoint.EnvVar:                  "1",
 	}
 	for k, v := range fixed {
 		vars[k] = v

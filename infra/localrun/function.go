@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/rituals-dev/rituals/infra/faults"
 )
 
 // function runs one template function: a pool of bootstrap processes (instances), each with
@@ -24,6 +26,8 @@ type function struct {
 	log          io.Writer // runner diagnostics
 	out          io.Writer // where the children's output goes, prefixed
 	bootstrapLen int64
+	// faults decides which kill points kill an instance (nil: none).
+	faults *faults.Injector
 
 	queue chan *invocation
 	// ready is closed when the first instance reaches /next, or exits before it (then
@@ -56,6 +60,8 @@ type FunctionStats struct {
 	Invocations int64 `json:"invocations"`
 	Errors      int64 `json:"errors"`
 	Timeouts    int64 `json:"timeouts"`
+	// Kills counts instances killed at a kill point.
+	Kills int64 `json:"kills"`
 }
 
 func newFunction(name, bin string, bootstrapLen int64, env []string, timeout time.Duration, memoryMB int, arn string, maxInstances int, log, out io.Writer) *function {

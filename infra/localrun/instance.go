@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/rituals-dev/rituals/shared/killpoint"
 )
 
 // Lambda Runtime API paths (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
@@ -40,6 +42,8 @@ type instance struct {
 	dead     bool
 	current  *invocation
 	timedOut bool
+	// killedAt is the kill point the instance was killed at, or "".
+	killedAt string
 	initErr  *FunctionError
 
 	// pmu guards the process handle against kill racing start: a kill that comes first is
@@ -64,6 +68,7 @@ func (in *instance) run() {
 	mux.HandleFunc("POST "+runtimeAPIPrefix+"init/error", in.handleInitError)
 	mux.HandleFunc("POST "+extensionPrefix+"register", in.handleExtensionRegister)
 	mux.HandleFunc("GET "+extensionPrefix+"event/next", in.handleExtensionNext)
+	mux.HandleFunc("GET "+killpoint.Path+"{name}", in.handleKillPoint)
 	in.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
 	prefix := "[" + f.name + "] "
@@ -126,7 +131,7 @@ func (in *instance) exit(cause error) {
 	cur := in.current
 	in.current = nil
 	delete(f.instances, in)
-	closed, timedOut, initErr := f.closed, in.timedOut, in.initErr
+	closed, timedOut, initErr, killedAt := f.closed, in.timedOut, in.initErr, in.killedAt
 	noneLeft := f.alive == 0
 	f.mu.Unlock()
 
@@ -142,13 +147,15 @@ func (in *instance) exit(cause error) {
 		fe = initErr
 	case !wasReady:
 		fe = &FunctionError{Type: errTypeInit, Message: fmt.Sprintf("instance exited during init: %v (its output is above)", cause)}
+	case killedAt != "":
+		fe = &FunctionError{Type: errTypeExit, Message: fmt.Sprintf("Runtime exited: %v (killed at kill point %s)", cause, killedAt)}
 	default:
 		fe = &FunctionError{Type: errTypeExit, Message: fmt.Sprintf("Runtime exited: %v", cause)}
 	}
 	if cur != nil {
 		cur.finish(nil, fe)
 	}
-	if !timedOut {
+	if !timedOut && killedAt == "" {
 		fmt.Fprintf(f.log, "rituals: %s instance %d exited: %v\n", f.name, in.id, cause)
 	}
 	if !wasReady {
@@ -159,8 +166,8 @@ func (in *instance) exit(cause error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if timedOut && f.alive < f.maxInstances && !f.closed {
-		f.spawnLocked() // Lambda starts a fresh environment after a timeout
+	if (timedOut || killedAt != "") && f.alive < f.maxInstances && !f.closed {
+		f.spawnLocked() // Lambda starts a fresh environment after a timeout or a crash
 		return
 	}
 	f.scaleLocked()
@@ -373,6 +380,33 @@ func functionErrorFrom(r *http.Request) *FunctionError {
 		fe.Message = string(body)
 	}
 	return fe
+}
+
+// handleKillPoint answers a function's killpoint.Reach: when the stack's faults arm a kill of
+// this function at the point, the instance's process group is killed (SIGKILL) before anything
+// is answered, so nothing after the point runs; the invocation it held then fails as a crash
+// does in Lambda, and a fresh instance takes the next one. Otherwise it answers 204 at once.
+func (in *instance) handleKillPoint(w http.ResponseWriter, r *http.Request) {
+	f, point := in.fn, r.PathValue("name")
+	if !f.faults.KillAt(f.name, point) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	f.mu.Lock()
+	in.killedAt = point
+	f.stats.Kills++
+	reqID := ""
+	if in.current != nil {
+		reqID = in.current.id
+	}
+	f.mu.Unlock()
+	fmt.Fprintf(f.log, "rituals: %s instance %d killed at kill point %s (request %s)\n", f.name, in.id, point, reqID)
+	in.kill()
+	select {
+	case <-in.exited:
+	case <-r.Context().Done():
+	case <-time.After(5 * time.Second):
+	}
 }
 
 // The Extensions API is answered just enough for aws-lambda-go's lambda.WithEnableSIGTERM,

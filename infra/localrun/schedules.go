@@ -20,6 +20,8 @@ type schedule struct {
 	expr    ScheduleExpr
 	fn      *function
 	ruleARN string
+	// retryDelay is the wait before the first retry of a failed invocation, doubling after.
+	retryDelay time.Duration
 }
 
 // ScheduleResult is the outcome of firing one schedule.
@@ -32,13 +34,16 @@ type ScheduleResult struct {
 	Result json.RawMessage `json:"result"`
 	// Error is the function's error, or null.
 	Error *string `json:"error"`
+	// Attempts is how many times the function was invoked: a failed invocation is retried as
+	// Lambda retries an asynchronous one (Schedule.Retries, within Schedule.MaxEventAge).
+	Attempts int `json:"attempts"`
 }
 
 // ErrNoSchedule is returned (wrapped, naming the known schedules) by FireSchedule when no
 // schedule matches.
 var ErrNoSchedule = errors.New("no such schedule")
 
-func newSchedule(s samtemplate.Schedule, fn *function, anchor time.Time, region string) (*schedule, error) {
+func newSchedule(s samtemplate.Schedule, fn *function, anchor time.Time, region string, retryDelay time.Duration) (*schedule, error) {
 	loc := time.UTC
 	if s.Timezone != "" {
 		l, err := time.LoadLocation(s.Timezone)
@@ -63,7 +68,7 @@ func newSchedule(s samtemplate.Schedule, fn *function, anchor time.Time, region 
 		service = "scheduler"
 	}
 	arn := fmt.Sprintf("arn:aws:%s:%s:000000000000:%srituals-local-%s-%s", service, region, kind, s.Function, s.Event)
-	return &schedule{Schedule: s, expr: expr, fn: fn, ruleARN: arn}, nil
+	return &schedule{Schedule: s, expr: expr, fn: fn, ruleARN: arn, retryDelay: retryDelay}, nil
 }
 
 // payload is what EventBridge sends: the constant Input when there is one, else a Scheduled
@@ -85,27 +90,46 @@ func (s *schedule) payload(at time.Time, region string) ([]byte, error) {
 	})
 }
 
+// fire invokes the function with the event for at and, when the invocation fails, retries it
+// with the same event (as Lambda retries an asynchronous invocation) up to s.Retries times while
+// the event is younger than s.MaxEventAge on the real clock. The result is the last attempt's.
 func (s *schedule) fire(ctx context.Context, at time.Time, region string) (ScheduleResult, error) {
 	res := ScheduleResult{Function: s.Function, Event: s.Event, Time: at.UTC().Truncate(time.Second).Format(time.RFC3339), Result: json.RawMessage("null")}
 	payload, err := s.payload(at, region)
 	if err != nil {
 		return res, err
 	}
-	out, err := s.fn.invoke(ctx, payload)
-	var fe *FunctionError
-	switch {
-	case errors.As(err, &fe):
-		msg := fe.Error()
-		res.Error = &msg
-	case err != nil:
-		return res, err
-	case json.Valid(out) && len(out) > 0:
-		res.Result = json.RawMessage(out)
-	case len(out) > 0:
-		b, _ := json.Marshal(string(out))
-		res.Result = b
+	sent := time.Now()
+	for {
+		res.Attempts++
+		out, err := s.fn.invoke(ctx, payload)
+		var fe *FunctionError
+		switch {
+		case errors.As(err, &fe):
+			msg := fe.Error()
+			res.Error = &msg
+		case err != nil:
+			return res, err
+		case json.Valid(out) && len(out) > 0:
+			res.Result, res.Error = json.RawMessage(out), nil
+			return res, nil
+		case len(out) > 0:
+			b, _ := json.Marshal(string(out))
+			res.Result, res.Error = b, nil
+			return res, nil
+		default:
+			res.Error = nil
+			return res, nil
+		}
+		delay := s.retryDelay << (res.Attempts - 1)
+		if res.Attempts > s.Retries || time.Since(sent)+delay > s.MaxEventAge {
+			return res, nil
+		}
+		sleep(ctx, delay)
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
 	}
-	return res, nil
 }
 
 // runClock fires s on the real clock until ctx ends. EventBridge invokes asynchronously, so a

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
+	"github.com/rituals-dev/rituals/infra/faults"
 	"github.com/rituals-dev/rituals/infra/samtemplate"
 	"github.com/rituals-dev/rituals/infra/standins"
 	"github.com/rituals-dev/rituals/shared/store/dynamolocal"
@@ -83,6 +84,19 @@ type Options struct {
 	StreamRetryBackoff time.Duration
 	// StartTimeout bounds how long Start waits for every function's first instance; 30s when 0.
 	StartTimeout time.Duration
+	// Faults is armed at start (see infra/faults); POST /_local/faults changes it later.
+	Faults faults.Spec
+	// DirectDynamoDB gives functions DynamoDB's own endpoint instead of the fault proxy in
+	// front of it: no DynamoDB faults can then be injected, and no proxy hop is added (the
+	// benchmarks measure the path AWS has).
+	DirectDynamoDB bool
+	// Timeouts overrides the template's Timeout of the named functions. A shorter timeout
+	// shortens what a killed instance leaves behind (an effect's lease lasts until the
+	// invocation's deadline), so that tests of crashes need not wait minutes.
+	Timeouts map[string]time.Duration
+	// AsyncRetryDelay is the wait before retrying a failed scheduled (asynchronous) invocation,
+	// doubling per retry; Lambda waits about a minute, 1s when 0.
+	AsyncRetryDelay time.Duration
 }
 
 // Stack is a running local stack. Its methods are safe for concurrent use.
@@ -97,6 +111,9 @@ type Stack struct {
 	DB *dynamodb.Client
 	// Standins are the Slack, GitHub and Conduit stand-ins.
 	Standins *standins.Server
+	// FunctionsDynamoDBEndpoint is what the functions are given as DYNAMODB_ENDPOINT: the
+	// fault proxy in front of DynamoDBEndpoint (unless Options.DirectDynamoDB).
+	FunctionsDynamoDBEndpoint string
 
 	opts      Options
 	tmpl      *samtemplate.Template
@@ -109,6 +126,8 @@ type Stack struct {
 	srv       *http.Server
 	gw        atomic.Pointer[gateway]
 	dynamo    *dynamolocal.Server
+	faults    *faults.Injector
+	proxy     *faults.Proxy
 	cancel    context.CancelFunc
 	bg        sync.WaitGroup
 	closeOnce sync.Once
@@ -166,6 +185,9 @@ func (o *Options) defaults() {
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 30 * time.Second
 	}
+	if o.AsyncRetryDelay <= 0 {
+		o.AsyncRetryDelay = time.Second
+	}
 }
 
 // Start brings the stack up and returns when every function is ready to serve: DynamoDB (and
@@ -180,12 +202,17 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{opts: opts, tmpl: tmpl, fns: map[string]*function{}, dlq: &deadLetters{file: opts.DeadLetterFile}}
+	s := &Stack{opts: opts, tmpl: tmpl, fns: map[string]*function{}, dlq: &deadLetters{file: opts.DeadLetterFile}, faults: &faults.Injector{}}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
+	if armed, err := s.faults.Set(opts.Faults); err != nil {
+		return nil, err
+	} else if len(armed.APIs)+len(armed.DynamoDB)+len(armed.Kills) > 0 {
+		fmt.Fprintf(log, "rituals: faults armed, %s\n", armed)
+	}
 	fns, err := s.selectedFunctions()
 	if err != nil {
 		return nil, err
@@ -201,7 +228,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	s.URL = "http://" + ln.Addr().String()
 	s.Standins = standins.New(standins.Options{
 		SlackBotToken: opts.Secrets["SLACK_BOT_TOKEN"], GitHubToken: opts.Secrets["GITHUB_TOKEN"], ConduitToken: opts.Secrets["CONDUIT_API_TOKEN"],
-		Now: opts.Now,
+		Now: opts.Now, Faults: s.faults,
+		WebhookSecret: opts.Secrets["GITHUB_WEBHOOK_SECRET"],
 	})
 	s.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second}
 	s.srv.Handler = s.handler()
@@ -233,14 +261,20 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			return "", false
 		},
 	}
-	ec := envContext{resolver: resolver, secrets: opts.Secrets, getenv: os.Getenv, dynamo: s.DynamoDBEndpoint, baseURL: s.URL, extra: opts.Env, region: Region}
+	// A template without an HttpApi resource has no URL to rewrite.
+	apiURL, _ := resolver.Sub(samtemplate.HTTPAPIURL)
+	ec := envContext{resolver: resolver, secrets: opts.Secrets, getenv: os.Getenv, dynamo: s.FunctionsDynamoDBEndpoint, baseURL: s.URL, extra: opts.Env, region: Region, apiURL: apiURL}
 	for _, f := range fns {
 		env, err := functionEnv(f, bins[f.LogicalID].path, ec)
 		if err != nil {
 			return nil, err
 		}
+		if d, ok := opts.Timeouts[f.LogicalID]; ok && d > 0 {
+			f.Timeout = d
+		}
 		arn, _ := resolver.GetAtt(f.LogicalID, "Arn")
 		fn := newFunction(f.LogicalID, bins[f.LogicalID].path, bins[f.LogicalID].size, env, f.Timeout, f.MemorySize, arn, opts.MaxInstances, log, log)
+		fn.faults = s.faults
 		s.fns[f.LogicalID] = fn
 		s.fnOrder = append(s.fnOrder, f.LogicalID)
 	}
@@ -361,6 +395,17 @@ func (s *Stack) startDynamo(ctx context.Context) error {
 		// nothing but SDK warnings in the runner's output.
 		o.DisableValidateResponseChecksum = true
 	})
+	// The runner's own client (tables, streams, config) goes straight to DynamoDB; the
+	// functions go through the fault proxy.
+	s.FunctionsDynamoDBEndpoint = s.DynamoDBEndpoint
+	if !s.opts.DirectDynamoDB {
+		p, err := faults.StartProxy("127.0.0.1:0", s.DynamoDBEndpoint, s.faults)
+		if err != nil {
+			return err
+		}
+		s.proxy = p
+		s.FunctionsDynamoDBEndpoint = p.URL
+	}
 	return nil
 }
 
@@ -431,7 +476,7 @@ func (s *Stack) bind(streamARNs map[string]string, resolver samtemplate.Resolver
 		if fn == nil {
 			continue
 		}
-		bound, err := newSchedule(sc, fn, anchor, Region)
+		bound, err := newSchedule(sc, fn, anchor, Region, s.opts.AsyncRetryDelay)
 		if err != nil {
 			return err
 		}
@@ -488,6 +533,9 @@ func (s *Stack) Invoke(ctx context.Context, function string, payload []byte) ([]
 	}
 	return fn.invoke(ctx, payload)
 }
+
+// Faults is the stack's fault injector: what POST /_local/faults arms.
+func (s *Stack) Faults() *faults.Injector { return s.faults }
 
 // Outbox returns the stand-ins' record of every outbound call.
 func (s *Stack) Outbox() *standins.Outbox { return s.Standins.Outbox() }
@@ -614,6 +662,9 @@ func (s *Stack) Close() error {
 			_ = s.srv.Close()
 		}
 		s.bg.Wait()
+		if s.proxy != nil {
+			_ = s.proxy.Close()
+		}
 		if s.dynamo != nil {
 			s.dynamo.Stop()
 		}

@@ -79,6 +79,38 @@ type Schedule struct {
 	Input string
 	// Enabled is false for Enabled: false or State: DISABLED.
 	Enabled bool
+	// Retries is how often a failed invocation is retried. EventBridge invokes the function
+	// asynchronously, and Lambda retries a failed asynchronous invocation (an error, a crash, a
+	// timeout) EventInvokeConfig.MaximumRetryAttempts times, 2 when the function sets none; the
+	// schedule's RetryPolicy.MaximumRetryAttempts covers EventBridge failing to hand the event
+	// over, which does not happen locally.
+	Retries int
+	// MaxEventAge is how old an event may get and still be retried: the smallest of the
+	// RetryPolicy's and EventInvokeConfig's MaximumEventAgeInSeconds, 6 hours when neither is set.
+	MaxEventAge time.Duration
+}
+
+// asyncRetries reads a function's EventInvokeConfig (its own or Globals'): retries of a failed
+// asynchronous invocation and the event age limit.
+func (t *Template) asyncRetries(function string) (retries int, maxAge time.Duration, err error) {
+	retries, maxAge = 2, 6*time.Hour
+	cfg := Get(t.Resources[function].Properties, "EventInvokeConfig")
+	if cfg == nil {
+		cfg = Get(t.Globals, "Function", "EventInvokeConfig")
+	}
+	if n := Get(cfg, "MaximumRetryAttempts"); n != nil {
+		if retries, err = t.intValue(n); err != nil || retries < 0 || retries > 2 {
+			return 0, 0, fmt.Errorf("EventInvokeConfig.MaximumRetryAttempts: want 0, 1 or 2, got %q", n.Value)
+		}
+	}
+	if n := Get(cfg, "MaximumEventAgeInSeconds"); n != nil {
+		secs, err := t.intValue(n)
+		if err != nil || secs < 60 || secs > 21600 {
+			return 0, 0, fmt.Errorf("EventInvokeConfig.MaximumEventAgeInSeconds: want 60..21600, got %q", n.Value)
+		}
+		maxAge = time.Duration(secs) * time.Second
+	}
+	return retries, maxAge, nil
 }
 
 // Schedules lists every Schedule and ScheduleV2 event, ordered by function and then as written.
@@ -112,6 +144,17 @@ func (t *Template) Schedules() ([]Schedule, error) {
 			s.Input = t.scalarValue(Get(p, "Input"))
 			if s.Expression == "" {
 				return nil, fmt.Errorf("function %s event %s: %s has no schedule expression", f.LogicalID, e.Name, e.Type)
+			}
+			var err error
+			if s.Retries, s.MaxEventAge, err = t.asyncRetries(f.LogicalID); err != nil {
+				return nil, fmt.Errorf("function %s: %w", f.LogicalID, err)
+			}
+			if n := Get(p, "RetryPolicy", "MaximumEventAgeInSeconds"); n != nil {
+				secs, err := t.intValue(n)
+				if err != nil || secs < 60 || secs > 86400 {
+					return nil, fmt.Errorf("function %s event %s: RetryPolicy.MaximumEventAgeInSeconds: want 60..86400, got %q", f.LogicalID, e.Name, n.Value)
+				}
+				s.MaxEventAge = min(s.MaxEventAge, time.Duration(secs)*time.Second)
 			}
 			out = append(out, s)
 		}

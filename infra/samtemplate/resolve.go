@@ -254,6 +254,16 @@ func (r Resolver) sub(n *yaml.Node) (string, error) {
 	return out, firstErr
 }
 
+// HTTPAPIURL is how the template writes the HTTP API's base URL in a !Sub (its outputs and the
+// functions that must know their own webhook URL). The local runner resolves it and puts its own
+// URL in its place, so that a function's idea of its URL is the local stack's.
+const HTTPAPIURL = "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+
+// Sub resolves a !Sub string such as HTTPAPIURL.
+func (r Resolver) Sub(text string) (string, error) {
+	return r.sub(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!Sub", Value: text})
+}
+
 func (r Resolver) join(n *yaml.Node) (string, error) {
 	if n.Kind != yaml.SequenceNode || len(n.Content) != 2 || n.Content[1].Kind != yaml.SequenceNode {
 		return "", fmt.Errorf("line %d: !Join wants [Separator, [Values]]", n.Line)

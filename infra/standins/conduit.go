@@ -116,6 +116,9 @@ func (c *conduitAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 	body, _ := readBody(r)
 	params, token, perr := parseConduitParams(body, r.URL.Query())
 	call.Request = redactConduit(params)
+	if c.s.fault(w, r, &call) {
+		return
+	}
 	respond := func(result any, e *conduitError) {
 		resp := map[string]any{"result": result, "error_code": nil, "error_info": nil}
 		if e != nil {

@@ -102,6 +102,9 @@ func (g *githubAPI) serve(w http.ResponseWriter, r *http.Request, api string, h 
 		}
 	}
 	call.Request = body
+	if g.s.fault(w, r, &call) {
+		return
+	}
 	auth := r.Header.Get("Authorization")
 	token := strings.TrimPrefix(strings.TrimPrefix(auth, "Bearer "), "token ")
 	switch {

@@ -24,6 +24,11 @@ type Call struct {
 	// Request is the parsed JSON or form body (tokens redacted); Response is what was answered.
 	Request  any `json:"request"`
 	Response any `json:"response"`
+	// Fault is set on a call that an injected fault refused ("429", "503", "drop", ...): the
+	// stand-in did not act on it. Status is the status answered (0 when dropped).
+	Fault string `json:"fault,omitempty"`
+	// Delayed is the injected delay of a slow call that was then served (and acted on).
+	Delayed string `json:"delayed,omitempty"`
 }
 
 // Filter selects calls; zero fields match everything.
@@ -32,10 +37,13 @@ type Filter struct {
 	API     string
 	// Since keeps calls with Seq > Since.
 	Since int64
+	// NoFaults leaves out calls an injected fault refused, which had no effect.
+	NoFaults bool
 }
 
 func (f Filter) match(c Call) bool {
-	return (f.Service == "" || c.Service == f.Service) && (f.API == "" || c.API == f.API) && c.Seq > f.Since
+	return (f.Service == "" || c.Service == f.Service) && (f.API == "" || c.API == f.API) && c.Seq > f.Since &&
+		!(f.NoFaults && c.Fault != "")
 }
 
 // Outbox records every call the stand-ins receive, in order. It is safe for concurrent use.
@@ -114,13 +122,13 @@ func (o *Outbox) Clear() {
 	o.calls = nil
 }
 
-// ServeHTTP answers GET (with ?service=&api=&since= filters) with {"calls": [...]} and DELETE
-// by clearing the outbox.
+// ServeHTTP answers GET (with ?service=&api=&since= filters, and faults=exclude to leave out
+// calls refused by injected faults) with {"calls": [...]} and DELETE by clearing the outbox.
 func (o *Outbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 		q := r.URL.Query()
-		f := Filter{Service: q.Get("service"), API: q.Get("api")}
+		f := Filter{Service: q.Get("service"), API: q.Get("api"), NoFaults: q.Get("faults") == "exclude"}
 		if s := q.Get("since"); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {

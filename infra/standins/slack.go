@@ -121,6 +121,9 @@ func (a *slackAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	params, token, perr := parseSlackRequest(r, body)
 	call.Request = redactSlack(params)
+	if a.s.fault(w, r, &call) {
+		return
+	}
 	respond := func(status int, resp map[string]any) {
 		call.Status, call.Response = status, jsonValue(resp)
 		a.s.outbox.Record(call)
@@ -586,6 +589,9 @@ func (a *slackAPI) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 		call.Request = req
 	} else {
 		call.Request = string(body)
+	}
+	if a.s.fault(w, r, &call) {
+		return
 	}
 	call.Status, call.Response = status, resp
 	a.s.outbox.Record(call)

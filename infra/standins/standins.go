@@ -9,8 +9,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rituals-dev/rituals/infra/faults"
 )
 
 // Paths, relative to the server the handler is mounted on.
@@ -49,6 +52,11 @@ type Options struct {
 	ConduitToken  string
 	// Now stamps calls and objects; time.Now when nil.
 	Now func() time.Time
+	// WebhookSecret signs the webhook deliveries the GitHub stand-in sends (its hooks' secret).
+	WebhookSecret string
+	// Faults, when set, makes a share of calls fail before the stand-ins act on them (see
+	// infra/faults); refused calls are recorded with their Fault.
+	Faults *faults.Injector
 }
 
 // Server holds the stand-ins' state and their shared outbox.
@@ -118,3 +126,23 @@ func jsonValue(v any) any {
 }
 
 const redacted = "<redacted>"
+
+// fault injects the armed fault, if any, into one call before the stand-in acts on it. A
+// refused call (a 429, a 5xx, a dropped connection, a slow call whose client gave up) is
+// recorded in the outbox with its Fault, and the caller must return without acting; a slow
+// call that was served is marked Delayed and goes on.
+func (s *Server) fault(w http.ResponseWriter, r *http.Request, call *Call) (refused bool) {
+	f := s.opts.Faults.APIFor(call.Service, call.API)
+	if f == nil {
+		return false
+	}
+	outcome, refused := faults.Apply(w, r, call.Service, f)
+	if !refused {
+		call.Delayed = time.Duration(f.Delay).String()
+		return false
+	}
+	call.Fault = outcome
+	call.Status, _ = strconv.Atoi(f.Fault)
+	s.outbox.Record(*call)
+	return true
+}

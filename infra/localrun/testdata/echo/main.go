@@ -2,7 +2,9 @@
 // are echoed back (with ?sleep=ms, ?fail=1, ?env=1, ?binary=1 switches); stream batches are
 // logged to $TEST_LOG_DIR/<function>.jsonl and fail on items with poison=true, either as a
 // partial batch response (STREAM_MODE=partial) or as a function error (STREAM_MODE=error);
-// anything else (scheduled events, direct invokes) is returned as it came.
+// anything else (scheduled events, direct invokes) is returned as it came. Kill points: an HTTP
+// request's ?kill=<point>, a stream item's kill attribute and $ECHO_KILLPOINT for anything else
+// are reached (killpoint.Reach) before the function does its work.
 package main
 
 import (
@@ -18,6 +20,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/rituals-dev/rituals/shared/killpoint"
 )
 
 func main() {
@@ -45,6 +49,9 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		}
 		return handleStream(ev)
 	}
+	if p := os.Getenv("ECHO_KILLPOINT"); p != "" {
+		killpoint.Reach(p)
+	}
 	return raw, nil
 }
 
@@ -53,6 +60,9 @@ func handleHTTP(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.A
 	if ms, err := strconv.Atoi(q["sleep"]); err == nil {
 		// Deliberately deaf to ctx: a stuck function is what the timeout is for.
 		time.Sleep(time.Duration(ms) * time.Millisecond)
+	}
+	if q["kill"] != "" {
+		killpoint.Reach(q["kill"])
 	}
 	if q["fail"] != "" {
 		return events.APIGatewayV2HTTPResponse{}, errors.New("failing on purpose")
@@ -89,6 +99,11 @@ type batchResponse struct {
 func handleStream(ev events.DynamoDBEvent) (batchResponse, error) {
 	var pks []string
 	var failures []map[string]string
+	for _, r := range ev.Records {
+		if k, ok := r.Change.NewImage["kill"]; ok {
+			killpoint.Reach(k.String())
+		}
+	}
 	for _, r := range ev.Records {
 		pks = append(pks, r.Change.Keys["pk"].String())
 		if p, ok := r.Change.NewImage["poison"]; ok && p.Boolean() {
