@@ -46,8 +46,9 @@ build:
 		$(MAKE) --no-print-directory build-$$id ARTIFACTS_DIR=$(CURDIR)/$(BUILD_DIR)/$$id GOARCH_OVERRIDE=$(HOST_GOARCH) || exit 1; \
 	done
 
+# FAULTS='<JSON spec>' arms fault injection from the start (README, "Fault injection").
 run: deps build
-	$(GO) run ./infra/cmd/rituals run -build-dir $(BUILD_DIR)
+	$(GO) run ./infra/cmd/rituals run -build-dir $(BUILD_DIR) -faults "$$FAULTS"
 
 test: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -count=1 -timeout 8m ./...

@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/rituals-dev/rituals/infra/faults"
 	"github.com/rituals-dev/rituals/infra/localrun"
 	"github.com/rituals-dev/rituals/shared/config"
 )
@@ -46,6 +48,7 @@ func runOptions(args []string, stderr io.Writer, getenv func(string) string) (lo
 	buildDir := fl.String("build-dir", "build", "directory holding <LogicalId>/bootstrap (relative to the template's directory)")
 	schedules := fl.Bool("schedules", true, "fire the template's schedules on the real clock (POST /_local/schedules/<LogicalId> always works)")
 	maxInstances := fl.Int("max-instances", 8, "most instances of one function running at once")
+	faultSpec := fl.String("faults", getenv("FAULTS"), "fault injection spec to arm at start: JSON, or @file (default $FAULTS; see README, \"Fault injection\")")
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "usage: rituals run [flags]\n\nStarts DynamoDB Local (unless DYNAMODB_ENDPOINT is set), the template's tables and functions,\nits routes, schedules and stream mappings, and the Slack/GitHub/Conduit stand-ins.\nThe team config in $RITUALS_CONFIG (default "+defaultConfigPath+") is loaded into the state table.\n\nflags:")
 		fl.PrintDefaults()
@@ -59,7 +62,12 @@ func runOptions(args []string, stderr io.Writer, getenv func(string) string) (lo
 	if *maxInstances < 1 {
 		return localrun.Options{}, errors.New("run: -max-instances must be at least 1")
 	}
+	spec, err := readFaultSpec(*faultSpec)
+	if err != nil {
+		return localrun.Options{}, fmt.Errorf("run: -faults: %w", err)
+	}
 	return localrun.Options{
+		Faults:       spec,
 		Template:     *tmpl,
 		BuildDir:     *buildDir,
 		Addr:         "127.0.0.1:" + strconv.Itoa(*port),
@@ -118,4 +126,21 @@ func loadTeamConfig(ctx context.Context, db config.Writer, table, path string, e
 	}
 	fmt.Fprintf(stderr, "rituals: loaded team config %s as version %d\n", path, version)
 	return nil
+}
+
+// readFaultSpec reads -faults: empty for none, @path for a file, else the JSON itself.
+func readFaultSpec(v string) (faults.Spec, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return faults.Spec{}, nil
+	}
+	data := []byte(v)
+	if path, ok := strings.CutPrefix(v, "@"); ok {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return faults.Spec{}, err
+		}
+		data = b
+	}
+	return faults.Parse(data)
 }

@@ -47,6 +47,29 @@ func TestRunOptions(t *testing.T) {
 	}
 }
 
+// TestRunFaultsFlag: -faults (or $FAULTS, as `make run FAULTS=...` passes it) is armed at
+// start; a file is read with @; a bad spec stops the start with what to write instead.
+func TestRunFaultsFlag(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	spec := `{"seed":9,"apis":[{"service":"slack","api":"chat.postMessage","fault":"429","rate":0.5}]}`
+	o, err := runOptions(nil, io.Discard, env(map[string]string{"FAULTS": spec}))
+	if err != nil || o.Faults.Seed != 9 || len(o.Faults.APIs) != 1 {
+		t.Fatalf("$FAULTS: %+v %v", o.Faults, err)
+	}
+	file := filepath.Join(t.TempDir(), "faults.json")
+	if err := os.WriteFile(file, []byte(`{"kills":[{"function":"SupportTriageFunction","point":"effect-ran"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err = runOptions([]string{"-faults", "@" + file}, io.Discard, env(map[string]string{"FAULTS": spec}))
+	if err != nil || len(o.Faults.Kills) != 1 || len(o.Faults.APIs) != 0 {
+		t.Fatalf("-faults @file: %+v %v", o.Faults, err)
+	}
+	if _, err := runOptions([]string{"-faults", `{"apis":[{"service":"slack","fault":"429","rate":2}]}`}, io.Discard, env(nil)); err == nil || !strings.Contains(err.Error(), "rate must be in (0, 1]") {
+		t.Fatalf("bad spec: %v", err)
+	}
+}
+
 func TestLoadTeamConfigFileHandling(t *testing.T) {
 	t.Parallel()
 	var stderr bytes.Buffer
