@@ -229,7 +229,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	s.Standins = standins.New(standins.Options{
 		SlackBotToken: opts.Secrets["SLACK_BOT_TOKEN"], GitHubToken: opts.Secrets["GITHUB_TOKEN"], ConduitToken: opts.Secrets["CONDUIT_API_TOKEN"],
 		Now: opts.Now, Faults: s.faults,
-		WebhookSecret: opts.Secrets["GITHUB_WEBHOOK_SECRET"],
+		WebhookURL: s.outputURL("GitHubWebhookUrl"), WebhookSecret: opts.Secrets["GITHUB_WEBHOOK_SECRET"],
 	})
 	s.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second}
 	s.srv.Handler = s.handler()
@@ -310,6 +310,22 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		fmt.Fprintf(log, "rituals: not driven locally: %s\n", strings.Join(unsupported, ", "))
 	}
 	return s, nil
+}
+
+// outputURL resolves a template output built on the HTTP API's URL (such as GitHubWebhookUrl) to
+// the local stack's URL; "" when the template has no such output.
+func (s *Stack) outputURL(name string) string {
+	out, ok := s.tmpl.Outputs[name]
+	if !ok {
+		return ""
+	}
+	r := samtemplate.Resolver{Template: s.tmpl, Region: Region, StackName: "rituals-local"}
+	v, err := r.String(samtemplate.Get(out, "Value"))
+	api, apiErr := r.Sub(samtemplate.HTTPAPIURL)
+	if err != nil || apiErr != nil || !strings.HasPrefix(v, api) {
+		return ""
+	}
+	return s.URL + strings.TrimPrefix(v, api)
 }
 
 func (s *Stack) selectedFunctions() ([]samtemplate.Function, error) {

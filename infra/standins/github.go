@@ -29,6 +29,7 @@ type githubAPI struct {
 	mu    sync.Mutex
 	repos map[string]*ghRepo
 	ids   int64
+	hooks *ghHooks // see github_hooks.go
 }
 
 type ghRepo struct {
@@ -45,10 +46,16 @@ type ghIssue struct {
 
 func newGitHubAPI(s *Server) *githubAPI { return &githubAPI{s: s, repos: map[string]*ghRepo{}} }
 
-// ghReply is a handler's answer: status and JSON body.
+// ghReply is a handler's answer: status and JSON body (a ghPage for a paginated list).
 type ghReply struct {
 	status int
 	body   any
+}
+
+// ghPage is one page of a list and the Link header to the next.
+type ghPage struct {
+	items []any
+	link  string
 }
 
 func ghError(status int, msg string) ghReply {
@@ -85,6 +92,7 @@ func (g *githubAPI) handler() http.Handler {
 	route("POST /repos/{owner}/{repo}/issues/{number}/labels", "issues/add-labels", g.labels(false))
 	route("PUT /repos/{owner}/{repo}/issues/{number}/labels", "issues/set-labels", g.labels(true))
 	route("DELETE /repos/{owner}/{repo}/issues/{number}/labels/{name}", "issues/remove-label", g.removeLabel)
+	g.hookRoutes(route)
 	route("/", "unknown", func(*http.Request, any) ghReply { return ghError(http.StatusNotFound, "Not Found") })
 	return mux
 }
@@ -111,11 +119,20 @@ func (g *githubAPI) serve(w http.ResponseWriter, r *http.Request, api string, h 
 	case reply.status != 0:
 	case auth == "":
 		reply = ghError(http.StatusUnauthorized, "Requires authentication")
-	case token == auth || token != g.s.opts.GitHubToken:
+	case token == auth || (!appRoute(r) && token != g.s.opts.GitHubToken):
 		reply = ghError(http.StatusUnauthorized, "Bad credentials")
+	case appRoute(r) && !looksLikeJWT(token):
+		// The App's own endpoints take the App's JWT, never a user or installation token.
+		reply = ghError(http.StatusUnauthorized, "A JSON web token could not be decoded")
 	default:
 		call.Authorized = true
 		reply = h(r, body)
+	}
+	if page, ok := reply.body.(ghPage); ok {
+		if page.link != "" {
+			w.Header().Set("Link", page.link)
+		}
+		reply.body = page.items
 	}
 	call.Status, call.Response = reply.status, jsonValue(reply.body)
 	g.s.outbox.Record(call)

@@ -52,7 +52,9 @@ type Options struct {
 	ConduitToken  string
 	// Now stamps calls and objects; time.Now when nil.
 	Now func() time.Time
-	// WebhookSecret signs the webhook deliveries the GitHub stand-in sends (its hooks' secret).
+	// WebhookURL is the stack's GitHub webhook URL, and WebhookSecret its secret: hooks the
+	// GitHub stand-in creates for POST /_local/github/deliveries point there and sign with it.
+	WebhookURL    string
 	WebhookSecret string
 	// Faults, when set, makes a share of calls fail before the stand-ins act on them (see
 	// infra/faults); refused calls are recorded with their Fault.
@@ -86,6 +88,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc(ConduitAPIPath+"{method}", s.conduit.serveAPI)
 	mux.HandleFunc("POST "+ConduitSeedPath, s.conduit.serveSeed)
 	mux.Handle(OutboxPath, s.outbox)
+	mux.HandleFunc("POST "+GitHubDeliverPath, s.serveDeliver)
 	s.mux = mux
 	return s
 }
