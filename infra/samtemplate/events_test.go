@@ -150,9 +150,9 @@ func TestSchedules(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Schedule{
-		{Function: "Plain", Event: "Nightly", Type: EventSchedule, Expression: "cron(0 3 * * ? *)", Input: `{"job":"nightly"}`, Enabled: true},
-		{Function: "Plain", Event: "Paused", Type: EventSchedule, Expression: "rate(10 minutes)", Enabled: false},
-		{Function: "Plain", Event: "Paris", Type: EventScheduleV2, Expression: "cron(0 9 ? * MON *)", Timezone: "Europe/Paris", Enabled: false},
+		{Function: "Plain", Event: "Nightly", Type: EventSchedule, Expression: "cron(0 3 * * ? *)", Input: `{"job":"nightly"}`, Enabled: true, Retries: 2, MaxEventAge: 6 * time.Hour},
+		{Function: "Plain", Event: "Paused", Type: EventSchedule, Expression: "rate(10 minutes)", Enabled: false, Retries: 2, MaxEventAge: 6 * time.Hour},
+		{Function: "Plain", Event: "Paris", Type: EventScheduleV2, Expression: "cron(0 9 ? * MON *)", Timezone: "Europe/Paris", Enabled: false, Retries: 2, MaxEventAge: 6 * time.Hour},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("schedules %+v", got)
@@ -164,6 +164,32 @@ func TestSchedules(t *testing.T) {
 	}
 	if _, err := loadReal(t).Schedules(); err != nil {
 		t.Errorf("template.yaml: %v", err)
+	}
+}
+
+// TestScheduleRetries: a failed scheduled invocation is retried as Lambda retries asynchronous
+// ones: EventInvokeConfig.MaximumRetryAttempts (2 by default), within the smaller of the two
+// event age limits.
+func TestScheduleRetries(t *testing.T) {
+	t.Parallel()
+	tmpl, err := Parse("retries", []byte(`Resources:
+ F:
+  Type: AWS::Serverless::Function
+  Properties:
+   EventInvokeConfig: {MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 600}
+   Events:
+    Tick: {Type: Schedule, Properties: {Schedule: rate(5 minutes), RetryPolicy: {MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 240}}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := tmpl.Schedules()
+	if err != nil || len(got) != 1 || got[0].Retries != 1 || got[0].MaxEventAge != 240*time.Second {
+		t.Fatalf("schedules %+v %v", got, err)
+	}
+	bad, _ := Parse("bad", []byte("Resources:\n F:\n  Type: AWS::Serverless::Function\n  Properties:\n   EventInvokeConfig: {MaximumRetryAttempts: 5}\n   Events:\n    T: {Type: Schedule, Properties: {Schedule: rate(1 hour)}}\n"))
+	if _, err := bad.Schedules(); err == nil || !strings.Contains(err.Error(), "want 0, 1 or 2") {
+		t.Fatalf("5 retries: %v", err)
 	}
 }
 
