@@ -18,6 +18,7 @@ commands:
   config validate <file>           check a config file; every error is reported with its line
   config push <file>               validate and store a config file in DynamoDB
   bench                            measure bootstrap sizes, cold starts and latencies (make bench)
+  deadletters list | replay [id]   what the stream mappings gave up on, locally or in AWS (-stack)
 
 run 'rituals <command> -h' for the options of a command.
 `
@@ -37,6 +38,8 @@ func main() {
 		err = configCommand(os.Args[2:])
 	case "bench":
 		err = benchCommand(os.Args[2:])
+	case "deadletters":
+		err = deadlettersCommand(os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
