@@ -159,7 +159,9 @@ type statusError struct {
 	body   string
 }
 
-func (e *statusError) Error() string { return fmt.Sprintf("%d: %s", e.status, strings.TrimSpace(e.body)) }
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%d: %s", e.status, strings.TrimSpace(e.body))
+}
 
 // localJSON calls the local stack and decodes its JSON answer into out; a non-2xx answer is a
 // *statusError, decoded into out as well when it is JSON (a replay that failed again).
