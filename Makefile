@@ -65,12 +65,14 @@ bench: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchtime 20x ./shared/activity ./shared/support
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkStandup(Tick|Cost)10k' -benchtime 1x -timeout 40m ./shared/standup
 
-# Each fuzz target for a short while beyond its seed corpus (which `make test` already runs).
+# Each fuzz target for a short while beyond its seed corpus (which `make test` already runs), in
+# its own package: `go test -list` names every package's targets, so same-named targets in
+# different packages (FuzzVerify of ghub, phab and slackapp) each get fuzzed.
 FUZZTIME ?= 10s
 fuzz:
-	@for t in $$($(GO) test -list 'Fuzz.*' ./shared/... | grep ^Fuzz); do \
-		pkg=$$(grep -rl "func $$t(" shared --include=*_test.go | xargs -n1 dirname | head -1); \
-		echo "fuzz $$t in ./$$pkg"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) ./$$pkg || exit 1; \
+	@$(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ { t[n++] = $$1 } /^ok / { for (i = 0; i < n; i++) print $$2, t[i]; n = 0 }' | \
+	while read -r pkg target; do \
+		echo "fuzz $$target in $$pkg"; $(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
 	done
 
 # gofmt, go vet, staticcheck; cfn-lint and the IAM that the SAM translator generates, where the
