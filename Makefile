@@ -57,7 +57,7 @@ test: deps build
 # Bootstrap sizes, cold starts and request latencies through the local stack, then the in-process
 # Go benchmarks: the activity mirror, support label → post, and the standup scheduler at 10,000
 # developers with its AWS cost per developer-month (about 3 minutes in all).
-# BENCH_FLAGS go to `rituals bench`, e.g. BENCH_FLAGS='-c 4' for 4 concurrent senders.
+# BENCH_FLAGS go to `rituals bench`, e.g. BENCH_FLAGS='-c 8' for 8 concurrent senders only.
 BENCH_FLAGS ?=
 bench: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) run ./infra/cmd/rituals bench -build-dir $(BUILD_DIR) $(BENCH_FLAGS)
