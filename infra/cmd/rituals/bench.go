@@ -89,18 +89,18 @@ type bench struct {
 	buildDir  string
 	// template is the SAM template to start; template.yaml when empty.
 	template string
-	config    []byte
-	out       io.Writer
-	failed    []string
+	config   []byte
+	out      io.Writer
+	failed   []string
 }
 
 func (b *bench) start(ctx context.Context, functions ...string) (*localrun.Stack, error) {
 	prefix := make([]byte, 4)
 	_, _ = rand.Read(prefix)
 	return localrun.Start(ctx, localrun.Options{
-		Template:       b.template,
-		BuildDir:       b.buildDir,
-		Addr:           "127.0.0.1:0",
+		Template: b.template,
+		BuildDir: b.buildDir,
+		Addr:     "127.0.0.1:0",
 		// No fault proxy between the functions and DynamoDB: the path measured is AWS's.
 		DirectDynamoDB: true,
 		TablePrefix:    "bench" + hex.EncodeToString(prefix) + "-",
