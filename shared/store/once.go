@@ -52,8 +52,9 @@ type Effects struct {
 // LeaseMargin is added to a caller's deadline to cover clock skew between Lambda and DynamoDB.
 const LeaseMargin = 5 * time.Second
 
-// releaseTimeout bounds the release of a failed effect's claim, which runs on a context that
-// outlives the caller's (a handler that timed out must still give its claim back).
+// releaseTimeout bounds the release of a failed effect's claim and the done record of one that
+// ran, which run on a context that outlives the caller's (a handler that timed out must still
+// give its claim back, or record what it did).
 const releaseTimeout = 3 * time.Second
 
 // Errors callers branch on.
@@ -145,7 +146,14 @@ func (e Effects) Once(ctx context.Context, key string, fn func(ctx context.Conte
 		return "", false, err
 	}
 	killpoint.Reach(killpoint.EffectRan)
-	_, err = e.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	// The effect has happened: it is recorded done on a context detached from ctx, because a
+	// caller whose context ran out while fn finished (a stream handler's deadline reserve, a
+	// Retry-After slept through) would otherwise leave it pending, and the retry would do it
+	// again. The claim is still this caller's (the lease runs past its deadline), and the
+	// write is conditional on the token.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	_, err = e.API.UpdateItem(dctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(e.Table), Key: effectKey(key),
 		UpdateExpression:         aws.String("SET #s = :done, #r = :r REMOVE lease_until, #t"),
 		ConditionExpression:      aws.String("#t = :t"),

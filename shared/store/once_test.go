@@ -217,3 +217,24 @@ func abandonCtx(t *testing.T, ctx context.Context, fx store.Effects, key string)
 	<-claimed
 	return func() { close(stop) }
 }
+
+// TestOnceRecordsDoneAfterTheCallersDeadline: an effect that finishes after its caller's
+// context ended (a stream handler's reserve reached while Slack's Retry-After was slept
+// through) is still recorded done, so that the retry does not do it again.
+func TestOnceRecordsDoneAfterTheCallersDeadline(t *testing.T) {
+	t.Parallel()
+	client, tables := dynamotest.New(t)
+	fx := store.Effects{API: client, Table: tables.State}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, ran, err := fx.Once(ctx, "post#late", func(ctx context.Context) (string, error) {
+		<-ctx.Done() // the API call returned just as the caller's time ran out
+		return "1700000000.000200", nil
+	})
+	if err != nil || !ran {
+		t.Fatalf("late effect: ran=%v err=%v", ran, err)
+	}
+	if r, done, err := fx.Done(context.Background(), "post#late"); err != nil || !done || r != "1700000000.000200" {
+		t.Fatalf("Done = %q %v %v, want the late effect recorded", r, done, err)
+	}
+}
