@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/rituals-dev/rituals/infra/faults"
 	"github.com/rituals-dev/rituals/infra/localrun"
 	"github.com/rituals-dev/rituals/infra/signing"
 	"github.com/rituals-dev/rituals/shared/config"
@@ -108,6 +109,8 @@ type harness struct {
 	now func() time.Time
 	// settle is how many stream passes each request and schedule firing waits for.
 	settle int
+	// passTimeout bounds one stream pass; 30s when 0.
+	passTimeout time.Duration
 }
 
 // stackOptions are what a test may set beyond the config and the functions.
@@ -119,6 +122,12 @@ type stackOptions struct {
 	// firing makes before returning: 0 leaves waiting to the test; 2 also covers the records a
 	// function wrote while the first pass ran (an internal event, a chained effect).
 	Settle int
+	// Faults, Timeouts, StreamRetryBackoff and AsyncRetryDelay go to localrun.Options (the
+	// chaos test's).
+	Faults             faults.Spec
+	Timeouts           map[string]time.Duration
+	StreamRetryBackoff time.Duration
+	AsyncRetryDelay    time.Duration
 }
 
 // startStack starts the functions named (all when none) with configFile pushed as the team
@@ -146,16 +155,20 @@ func startStackWith(t *testing.T, configFile string, opts stackOptions, function
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	st, err := localrun.Start(ctx, localrun.Options{
-		Template:         "../../template.yaml",
-		BuildDir:         bootstraps(t),
-		Addr:             "127.0.0.1:0",
-		DynamoDBEndpoint: dynamotest.Endpoint(t),
-		TablePrefix:      tablePrefix,
-		Functions:        functions,
-		Secrets:          localrun.Secrets(nil),
-		DeadLetterFile:   "-",
-		Now:              now,
-		Log:              log,
+		Template:           "../../template.yaml",
+		BuildDir:           bootstraps(t),
+		Addr:               "127.0.0.1:0",
+		DynamoDBEndpoint:   dynamotest.Endpoint(t),
+		TablePrefix:        tablePrefix,
+		Functions:          functions,
+		Secrets:            localrun.Secrets(nil),
+		DeadLetterFile:     "-",
+		Now:                now,
+		Log:                log,
+		Faults:             opts.Faults,
+		Timeouts:           opts.Timeouts,
+		StreamRetryBackoff: opts.StreamRetryBackoff,
+		AsyncRetryDelay:    opts.AsyncRetryDelay,
 		AfterTables: func(ctx context.Context, db *dynamodb.Client, tables map[string]string) error {
 			_, err := config.Push(ctx, db, tables["StateTable"], cfg, "e2e", now())
 			return err
@@ -248,12 +261,16 @@ func (h *harness) wait() {
 	h.waitPasses(1)
 }
 
-// waitPasses waits for the stream mappings n times in a row, each pass within 30 seconds: a
-// record written while one pass ran is processed by the next.
+// waitPasses waits for the stream mappings n times in a row, each pass within 30 seconds (or
+// the harness's passTimeout): a record written while one pass ran is processed by the next.
 func (h *harness) waitPasses(n int) {
 	h.t.Helper()
+	limit := h.passTimeout
+	if limit == 0 {
+		limit = 30 * time.Second
+	}
 	for i := 0; i < n; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		err := h.st.WaitStreams(ctx)
 		cancel()
 		if err != nil {
