@@ -95,7 +95,9 @@ var chaosDevs = []struct {
 }
 
 func chaosFaults(seed uint64) faults.Spec {
-	kill := func(fn, point string, n int) faults.Kill { return faults.Kill{Function: fn, Point: point, Count: n, Rate: 0.25} }
+	kill := func(fn, point string, n int) faults.Kill {
+		return faults.Kill{Function: fn, Point: point, Count: n, Rate: 0.25}
+	}
 	return faults.Spec{
 		Seed: int64(seed),
 		APIs: []faults.APIFault{
