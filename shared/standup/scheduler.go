@@ -207,8 +207,7 @@ func (s Scheduler) slots(ctx context.Context, cfg *config.Config, w Work, now ti
 		todo = append(todo, sl)
 	}
 	var mu sync.Mutex
-	err = s.parallel(ctx, len(todo), func(ctx context.Context, i int) error {
-		sl := todo[i]
+	err = bounded(ctx, s.workers(), todo, func(ctx context.Context, sl Slot) error {
 		p := cfg.PersonByID(sl.ID.Person)
 		c := cfg.Client(sl.ID.Client)
 		if p == nil || c == nil || p.Slack == "" {
@@ -243,28 +242,6 @@ func NagMessage(sl Slot, p *config.Person, c *config.Client) (string, []slack.Bl
 		section(fmt.Sprintf("Good morning %s! Your standup for *%s* (%s) is still empty.", slackapp.Escape(p.Name), slackapp.Escape(c.Name), longDate(sl.ID.Date))),
 		slack.NewActionBlock("standup_nag", fill),
 	}
-}
-
-// parallel runs fn for 0..n-1 with at most Workers at a time and joins the errors.
-func (s Scheduler) parallel(ctx context.Context, n int, fn func(context.Context, int) error) error {
-	sem := make(chan struct{}, s.workers())
-	var mu sync.Mutex
-	var errs []error
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
-			if err := fn(ctx, i); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		}(i)
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // digest posts a team's digest once: started → standups read → included recorded → posted.
@@ -374,8 +351,7 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 		return nil
 	}
 	var mu sync.Mutex
-	return s.parallel(ctx, len(overdue), func(ctx context.Context, i int) error {
-		q := overdue[i]
+	return bounded(ctx, s.workers(), overdue, func(ctx context.Context, q Queued) error {
 		p := cfg.PersonByID(q.ID.Person)
 		if p == nil {
 			return nil
