@@ -103,6 +103,10 @@ func (p Processor) submitted(ctx context.Context, cfg *config.Config, pl EventPa
 		return nil
 	}
 	e := sd.Entry
+	// Submit moved the pointer already unless it failed after the commit; this repairs it.
+	if err := p.Store.RecordLast(ctx, id, *e); err != nil {
+		return err
+	}
 	// Blockers reach the delivery manager at once; an edit that changes them sends the new ones.
 	if dm := cfg.PersonByID(team.Roles.DeliveryManager); dm != nil && e.Blockers != "" {
 		_, _, err := p.Effects.Once(ctx, "standup:blockers:"+id.String()+":"+hash(e.Blockers), func(ctx context.Context) (string, error) {
