@@ -255,7 +255,7 @@ func (c Command) add(ctx context.Context, team *config.Team, cmd slack.SlashComm
 		if _, err := c.Slack.OpenViewContext(ctx, cmd.TriggerID, AddModal(r, 0)); err != nil {
 			return nil, fmt.Errorf("open the add-item form: %w", err)
 		}
-		return nil, nil
+		return slackapp.Ephemeral(fmt.Sprintf("Opened the form to add an item to *%s*.", slackapp.Escape(r.Title))), nil
 	}
 	field, text, ok := MatchField(r.Fields, rest)
 	if !ok {
@@ -348,7 +348,7 @@ func (c Command) vote(ctx context.Context, team *config.Team, cmd slack.SlashCom
 		if _, err := c.Slack.OpenViewContext(ctx, cmd.TriggerID, VoteModal(b, ballot, "")); err != nil {
 			return nil, fmt.Errorf("open the ballot: %w", err)
 		}
-		return nil, nil
+		return slackapp.Ephemeral("Opened your ballot. " + dotsLeft(r, ballot)), nil
 	}
 	if len(items) != 1 && !place {
 		return nil, usage("Name one item to take a dot back from.", u)

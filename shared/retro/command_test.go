@@ -96,6 +96,9 @@ func TestVoteModal(t *testing.T) {
 			t.Errorf("%s names the author of an anonymous item", c.API)
 		}
 	}
+	if out := w.must(zed, "C0INFRA001", "vote"); out != "Opened your ballot. You have 2 of 2 dots left." {
+		t.Fatalf("/retro vote alone: %q", out)
+	}
 	since := w.out.Last()
 	w.interact(zed, "C0INFRA001", nil, slack.BlockAction{ActionID: ActionVote, Value: "infra/1"})
 	opened := w.calls("slack", "views.open", since)
@@ -128,7 +131,7 @@ func TestAddModal(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	w.must(pia, product, "start Sprint 42")
-	if out := w.must(pia, product, "add"); out != "" {
+	if out := w.must(pia, product, "add"); out != "Opened the form to add an item to *Sprint 42*." {
 		t.Fatalf("`/retro add` alone answered %q", out)
 	}
 	if v := w.calls("slack", "views.open", 0); len(v) != 1 || !strings.Contains(arg(v[0], "view"), `"callback_id":"retro:add_modal"`) {

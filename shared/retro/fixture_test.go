@@ -114,7 +114,7 @@ func (w *world) run(user, channel, text string) (string, bool) {
 		w.t.Fatalf("/retro %s: %v", text, err)
 	}
 	if msg == nil {
-		return "", true
+		w.t.Fatalf("/retro %s answered nothing: Slack needs an answer to every command", text)
 	}
 	return msg.Text, true
 }
