@@ -359,24 +359,29 @@ func (c Command) vote(ctx context.Context, team *config.Team, cmd slack.SlashCom
 	}
 	var ballot Ballot
 	var done []string
+	summary := func() string {
+		if len(done) == 0 {
+			return ""
+		}
+		if !place {
+			return fmt.Sprintf("Took a dot back from %s. ", done[0])
+		}
+		if len(done) == 1 {
+			return fmt.Sprintf("Placed a dot on %s. ", done[0])
+		}
+		return fmt.Sprintf("Placed dots on %s and %s. ", strings.Join(done[:len(done)-1], ", "), done[len(done)-1])
+	}
 	for _, n := range items {
 		ballot, err = c.Store.Vote(ctx, r, cmd.UserID, n, delta)
 		if msg := voteRefusal(r, n, err); msg != "" {
-			if len(done) > 0 {
-				msg = strings.Join(done, " ") + " " + msg
-			}
-			return slackapp.Ephemeral(msg), nil
+			return slackapp.Ephemeral(summary() + msg), nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		if place {
-			done = append(done, fmt.Sprintf("Placed a dot on `#%d`.", n))
-		} else {
-			done = append(done, fmt.Sprintf("Took a dot back from `#%d`.", n))
-		}
+		done = append(done, fmt.Sprintf("`#%d`", n))
 	}
-	return slackapp.Ephemeral(strings.Join(done, " ") + " " + dotsLeft(r, ballot)), nil
+	return slackapp.Ephemeral(summary() + dotsLeft(r, ballot)), nil
 }
 
 // voteRefusal says why a vote did nothing ("" when err is not a refusal).

@@ -57,7 +57,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 		check(tt.name, tt.user, tt.channel, tt.text, tt.want)
 	}
 	w.must(pia, product, "voting")
-	w.must(eli, product, "vote 1 1 1")
+	if out := w.must(eli, product, "vote 1 1 1 1"); out != "Placed dots on `#1`, `#1` and `#1`. You have no dots left: all 3 are placed. Take one back (`/retro unvote <#item>`) to move it." {
+		t.Errorf("four dots of three: %q", out)
+	}
 	w.drain()
 	for _, tt := range []struct{ name, user, channel, text, want string }{
 		{"add while voting", ana, product, "add 1 late idea", "*Sprint 42* is voting: items can only be added while it collects them."},
