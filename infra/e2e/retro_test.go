@@ -241,14 +241,10 @@ func TestRetroThirtyConcurrentVoters(t *testing.T) {
 	}
 	total := 0
 	for _, bl := range b.Ballots {
-		n := 0
-		for _, d := range bl.Dots {
-			n += d
+		if bl.Used != 3 || bl.Placed() != 3 {
+			t.Errorf("%s holds %d dots (used %d)", bl.Voter, bl.Placed(), bl.Used)
 		}
-		if bl.Used != 3 || n != 3 {
-			t.Errorf("%s holds %d dots (used %d)", bl.Voter, n, bl.Used)
-		}
-		total += n
+		total += bl.Placed()
 	}
 	if len(b.Ballots) != voters || total != voters*3 {
 		t.Fatalf("%d ballots, %d dots", len(b.Ballots), total)

@@ -18,6 +18,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
+	"github.com/rituals-dev/rituals/shared/streams/streamstest"
 )
 
 // The decision tests use the documented example config: team repo-management keeps the
@@ -36,26 +37,9 @@ type staticConfig struct{ cfg *config.Config }
 
 func (s staticConfig) Current(context.Context, time.Time) (*config.Config, error) { return s.cfg, nil }
 
-// recorder remembers the events put, for the test to feed to the processor like the stream.
-type recorder struct {
-	store.Events
-	mu      sync.Mutex
-	pending []store.Event
-}
-
-func (r *recorder) PutEvent(ctx context.Context, e store.Event) error {
-	if err := r.Events.PutEvent(ctx, e); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.pending = append(r.pending, e)
-	return nil
-}
-
 type world struct {
 	t      *testing.T
-	events *recorder
+	events *streamstest.Recorder
 	out    *standins.Outbox
 	store  Store
 	cmd    Command
@@ -81,7 +65,7 @@ func newWorld(t *testing.T) *world {
 	sl := slackapp.NewClient("xoxb-test", standins.SlackAPIURL(srv.URL))
 	src := staticConfig{cfg}
 	st := Store{API: db, Table: tables.State}
-	ev := &recorder{Events: store.Events{API: db, Table: tables.Events}}
+	ev := &streamstest.Recorder{Events: store.Events{API: db, Table: tables.Events}}
 	return &world{
 		t: t, events: ev, out: sb.Outbox(), store: st,
 		cmd:  Command{Config: src, Store: st, Events: ev},
@@ -107,20 +91,7 @@ func (w *world) run(c slackapp.Command, user, text string) (string, bool) {
 
 func (w *world) drain() {
 	w.t.Helper()
-	for {
-		w.events.mu.Lock()
-		evs := w.events.pending
-		w.events.pending = nil
-		w.events.mu.Unlock()
-		if len(evs) == 0 {
-			return
-		}
-		for _, e := range evs {
-			if err := w.proc.Event(context.Background(), e); err != nil {
-				w.t.Fatalf("process %s: %v", e.Key, err)
-			}
-		}
-	}
+	w.events.Drain(w.t, w.proc)
 }
 
 func (w *world) click(user, action, value string) {
@@ -213,7 +184,7 @@ func TestDecisionFromCreationToApproval(t *testing.T) {
 	if d, _ := w.store.Get(context.Background(), ID{"repo-management", 1}); d.State != Open || len(d.Verdicts) != 0 || d.Rev != 1 {
 		t.Fatalf("a refused click changed the decision: %+v", d)
 	}
-	if len(w.events.pending) != 0 {
+	if evs := w.events.Take(); len(evs) != 0 {
 		t.Fatal("a refused click put an event")
 	}
 
@@ -336,8 +307,8 @@ func TestDecisionBadInput(t *testing.T) {
 			t.Errorf("%s: %q\nwant prefix %q", tt.name, got, tt.want)
 		}
 	}
-	if list, _ := w.store.List(context.Background(), "repo-management", 10); len(list) != 0 || len(w.events.pending) != 0 {
-		t.Fatalf("bad input stored %d decisions, %d events", len(list), len(w.events.pending))
+	if list, _ := w.store.List(context.Background(), "repo-management", 10); len(list) != 0 || len(w.events.Take()) != 0 {
+		t.Fatalf("bad input stored %d decisions, or put events", len(list))
 	}
 }
 

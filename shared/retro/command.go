@@ -341,10 +341,7 @@ func (c Command) vote(ctx context.Context, team *config.Team, cmd slack.SlashCom
 		if err != nil {
 			return nil, err
 		}
-		ballot, err := c.Store.Ballot(ctx, r.ID, cmd.UserID)
-		if err != nil {
-			return nil, err
-		}
+		ballot := b.BallotOf(cmd.UserID)
 		if _, err := c.Slack.OpenViewContext(ctx, cmd.TriggerID, VoteModal(b, ballot, "")); err != nil {
 			return nil, fmt.Errorf("open the ballot: %w", err)
 		}

@@ -42,7 +42,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		if !strings.HasPrefix(got, want) {
 			t.Errorf("%s: %q\nwant prefix %q", name, got, want)
 		}
-		if evs := w.events.take(); len(evs) > 0 && !strings.Contains(name, "while one is open") {
+		if evs := w.events.Take(); len(evs) > 0 && !strings.Contains(name, "while one is open") {
 			t.Errorf("%s: put %d events", name, len(evs))
 		}
 		after, err := w.store.Load(context.Background(), ID{"product", 1})

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
+	"github.com/rituals-dev/rituals/shared/streams/streamstest"
 )
 
 // staticConfig is a ConfigSource that always gives one config.
@@ -39,38 +39,12 @@ func loadConfig(t *testing.T) *config.Config {
 	return cfg
 }
 
-// recorder is the events table that also remembers, in order, the events put through it, so a
-// test can feed them to the processor as the stream would.
-type recorder struct {
-	store.Events
-	mu      sync.Mutex
-	pending []store.Event
-}
-
-func (r *recorder) PutEvent(ctx context.Context, e store.Event) error {
-	if err := r.Events.PutEvent(ctx, e); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.pending = append(r.pending, e)
-	return nil
-}
-
-func (r *recorder) take() []store.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.pending
-	r.pending = nil
-	return out
-}
-
 // world is the retro feature wired against DynamoDB Local and the Slack and GitHub stand-ins.
 type world struct {
 	t      *testing.T
 	cfg    *config.Config
 	store  Store
-	events *recorder
+	events *streamstest.Recorder
 	out    *standins.Outbox
 	cmd    Command
 	ui     Interactions
@@ -92,7 +66,7 @@ func newWorld(t *testing.T) *world {
 	cfg := loadConfig(t)
 	src := staticConfig{cfg}
 	st := Store{API: db, Table: tables.State}
-	ev := &recorder{Events: store.Events{API: db, Table: tables.Events}}
+	ev := &streamstest.Recorder{Events: store.Events{API: db, Table: tables.Events}}
 	return &world{
 		t: t, cfg: cfg, store: st, events: ev, out: sb.Outbox(), now: t0,
 		cmd:  Command{Config: src, Store: st, Events: ev, Slack: sl},
@@ -132,17 +106,7 @@ func (w *world) must(user, channel, text string) string {
 // drain gives the processor every event put so far, as the stream mapping would.
 func (w *world) drain() {
 	w.t.Helper()
-	for {
-		evs := w.events.take()
-		if len(evs) == 0 {
-			return
-		}
-		for _, e := range evs {
-			if err := w.proc.Event(context.Background(), e); err != nil {
-				w.t.Fatalf("process %s: %v", e.Key, err)
-			}
-		}
-	}
+	w.events.Drain(w.t, w.proc)
 }
 
 func (w *world) calls(service, api string, since int64) []standins.Call {

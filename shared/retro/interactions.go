@@ -111,11 +111,7 @@ func (h Interactions) boardButton(ctx context.Context, cb slack.InteractionCallb
 		if err != nil {
 			return err
 		}
-		ballot, err := h.Store.Ballot(ctx, id, cb.User.ID)
-		if err != nil {
-			return err
-		}
-		_, err = h.Slack.OpenViewContext(ctx, cb.TriggerID, VoteModal(b, ballot, ""))
+		_, err = h.Slack.OpenViewContext(ctx, cb.TriggerID, VoteModal(b, b.BallotOf(cb.User.ID), ""))
 		return h.viewOpened(ctx, cb, err)
 	}
 	cfg, err := h.Config.Current(ctx, now)
@@ -201,11 +197,7 @@ func (h Interactions) dot(ctx context.Context, cb slack.InteractionCallback, a *
 	if err != nil {
 		return err
 	}
-	ballot, err := h.Store.Ballot(ctx, id, cb.User.ID)
-	if err != nil {
-		return err
-	}
-	if _, err := h.Slack.UpdateViewContext(ctx, VoteModal(b, ballot, notice), "", "", cb.View.ID); err != nil {
+	if _, err := h.Slack.UpdateViewContext(ctx, VoteModal(b, b.BallotOf(cb.User.ID), notice), "", "", cb.View.ID); err != nil {
 		return fmt.Errorf("views.update of the ballot: %w", err)
 	}
 	return nil

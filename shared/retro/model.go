@@ -83,6 +83,15 @@ type Ballot struct {
 	Dots map[int]int
 }
 
+// Placed counts the dots on the ballot's items (always Used, which the vote's condition reads).
+func (b Ballot) Placed() int {
+	n := 0
+	for _, d := range b.Dots {
+		n += d
+	}
+	return n
+}
+
 // Left is how many dots the voter may still place.
 func (b Ballot) Left(r *Retro) int { return max(0, r.Dots-b.Used) }
 

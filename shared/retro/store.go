@@ -342,6 +342,16 @@ type Board struct {
 	Actions []*Action
 }
 
+// BallotOf is voter's ballot on the board (empty when they have not voted).
+func (b *Board) BallotOf(voter string) Ballot {
+	for _, bl := range b.Ballots {
+		if bl.Voter == voter {
+			return bl
+		}
+	}
+	return Ballot{Voter: voter, Dots: map[int]int{}}
+}
+
 // Load reads the retro, its items, ballots and action items with one query.
 func (s Store) Load(ctx context.Context, id ID) (*Board, error) {
 	items, err := store.QueryAll(ctx, s.API, &dynamodb.QueryInput{

@@ -191,14 +191,10 @@ func TestThirtyVotersNeverExceedTheirDots(t *testing.T) {
 	}
 	sum := 0
 	for _, bl := range b.Ballots {
-		n := 0
-		for _, d := range bl.Dots {
-			n += d
-		}
-		if bl.Used != 3 || n != 3 {
+		if bl.Used != 3 || bl.Placed() != 3 {
 			t.Errorf("%s: used %d, dots %v", bl.Voter, bl.Used, bl.Dots)
 		}
-		sum += n
+		sum += bl.Placed()
 	}
 	if res := Rank(b.Retro.Fields, b.Items, b.Ballots); res.DotsPlaced != voters*3 || res.Voters != voters || sum != voters*3 {
 		t.Errorf("results: %d dots from %d voters", res.DotsPlaced, res.Voters)
