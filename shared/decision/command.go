@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/killpoint"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 )
@@ -113,7 +114,7 @@ func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time)
 	case "list":
 		return c.list(ctx, cfg, team)
 	case "show":
-		return c.show(ctx, cfg, team, rest)
+		return c.show(ctx, cfg, team, rest, now)
 	}
 	return nil, usage(fmt.Sprintf("`/decision %s` is not a /decision command.", slackapp.Escape(sub)), c.Help()...)
 }
@@ -186,6 +187,8 @@ func (c Command) create(ctx context.Context, cfg *config.Config, team *config.Te
 	if err != nil {
 		return nil, err
 	}
+	// A crash here loses the event; `/decision show` puts it again.
+	killpoint.Reach(killpoint.Committed)
 	if err := announce(ctx, c.Events, d, now); err != nil {
 		return nil, err
 	}
@@ -209,7 +212,7 @@ func (c Command) list(ctx context.Context, cfg *config.Config, team *config.Team
 	return slackapp.Ephemeral(strings.Join(lines, "\n")), nil
 }
 
-func (c Command) show(ctx context.Context, cfg *config.Config, team *config.Team, arg string) (*slack.Msg, error) {
+func (c Command) show(ctx context.Context, cfg *config.Config, team *config.Team, arg string, now time.Time) (*slack.Msg, error) {
 	n, ok := ParseLabel(arg)
 	if !ok {
 		return nil, usage(fmt.Sprintf("%q is not a decision id: write it as on the record, e.g. `/decision show D12`.", slackapp.Escape(arg)), usageShow, usageList)
@@ -219,6 +222,11 @@ func (c Command) show(ctx context.Context, cfg *config.Config, team *config.Team
 		return nil, usage(fmt.Sprintf("%s has no decision D%d. `/decision list` shows the latest.", slackapp.Escape(team.Name), n), usageList)
 	}
 	if err != nil {
+		return nil, err
+	}
+	// Looking at a decision also makes sure the processor has its latest change: an event lost
+	// to a crash between a write and its put is put now (normally it is a duplicate).
+	if err := announce(ctx, c.Events, d, now); err != nil {
 		return nil, err
 	}
 	var b strings.Builder

@@ -332,3 +332,39 @@ func TestConcurrentVerdicts(t *testing.T) {
 		t.Fatalf("after two concurrent approvals: %+v", d)
 	}
 }
+
+// TestShowPutsALostEvent: a decision whose event was lost (a crash between the write and the
+// put) is posted once someone looks at it.
+func TestShowPutsALostEvent(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	if _, err := w.store.Create(context.Background(), &Decision{ID: ID{Team: "repo-management"}, Kind: "roadmap", KindName: "Set roadmap and goals", Title: "Q1 goals", OpenedBy: erin, Approvers: []string{"oscar"}, Channel: channel, Created: now}); err != nil {
+		t.Fatal(err)
+	}
+	w.drain()
+	if n := len(w.calls("chat.postMessage", 0)); n != 0 {
+		t.Fatalf("%d posts before anyone looked", n)
+	}
+	inChannel := func() []standins.Call {
+		var out []standins.Call
+		for _, c := range w.calls("chat.postMessage", 0) {
+			if arg(c, "channel") == channel {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	w.run(w.cmd, bob, "show D1")
+	w.drain()
+	if posts := inChannel(); len(posts) != 1 || !strings.Contains(arg(posts[0], "text"), "Decision D1 · Q1 goals") {
+		t.Fatalf("posts: %+v", posts)
+	}
+	if dms := w.dmsTo(0); len(dms) != 1 || dms[0] != oscar {
+		t.Fatalf("approver asked: %v", dms)
+	}
+	w.run(w.cmd, bob, "show D1")
+	w.drain()
+	if n := len(w.calls("chat.postMessage", 0)); n != 2 {
+		t.Fatalf("looking again posted again: %d posts", n)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/killpoint"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 )
@@ -171,6 +172,8 @@ func (c Command) start(ctx context.Context, cfg *config.Config, cmd slack.SlashC
 	if err != nil {
 		return nil, err
 	}
+	// A crash here loses the event; the next /retro start in the team puts it (see above).
+	killpoint.Reach(killpoint.Committed)
 	if err := announce(ctx, c.Events, EventStarted, Event{Retro: r.ID.String(), By: cmd.UserID}, now); err != nil {
 		return nil, err
 	}
@@ -462,6 +465,10 @@ func (c Command) facilitate(ctx context.Context, cfg *config.Config, team *confi
 		}
 	case "voting":
 		if r.Phase == Voting {
+			// Make sure the board heard (a crash may have lost the event of the change).
+			if err := announce(ctx, c.Events, EventChanged, Event{Retro: r.ID.String(), Rev: r.Rev}, now); err != nil {
+				return nil, err
+			}
 			return slackapp.Ephemeral(fmt.Sprintf("*%s* is already voting.", slackapp.Escape(r.Title))), nil
 		}
 		if r.Items == 0 {
@@ -509,6 +516,8 @@ func endRetro(ctx context.Context, st Store, events EventPutter, r *Retro, phase
 	if err != nil {
 		return "", phaseRace(err)
 	}
+	// A crash here loses the event; the facilitator's next /retro close (or click) puts it.
+	killpoint.Reach(killpoint.Committed)
 	typ := EventClosed
 	if phase == Cancelled {
 		typ = EventCancelled

@@ -146,6 +146,11 @@ func (h Interactions) boardButton(ctx context.Context, cb slack.InteractionCallb
 	case a.ActionID == ActionClose && r.Phase == Closed:
 		// A repeated click: the close was done; make sure its event was put.
 		return announce(ctx, h.Events, EventClosed, Event{Retro: id.String(), By: cb.User.ID}, now)
+	case a.ActionID == ActionVoting && r.Phase == Voting:
+		// A repeated click: make sure the board heard of the change.
+		if err := announce(ctx, h.Events, EventChanged, Event{Retro: id.String(), Rev: r.Rev}, now); err != nil {
+			return err
+		}
 	}
 	return h.ephemeral(ctx, cb, fmt.Sprintf("*%s* is %s already.", slackapp.Escape(r.Title), r.Phase))
 }
