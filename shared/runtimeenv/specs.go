@@ -12,7 +12,7 @@ var Specs = map[string]Spec{
 		Secrets: []string{"PHABRICATOR_WEBHOOK_HMAC_KEY"},
 	},
 	"SlackCommandsFunction": {
-		Vars:    []string{"STATE_TABLE"},
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"},
 	},
 	"SlackInteractionsFunction": {
@@ -31,6 +31,10 @@ var Specs = map[string]Spec{
 		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
 	},
 	"SupportTriageFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
+	},
+	"RetroDecisionFunction": {
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
 	},
