@@ -159,6 +159,11 @@ func TestSchemaAndParseRejectTheSameMistakes(t *testing.T) {
 		{name: "date not YYYY-MM-DD", old: "start: 2026-01-07", new: "start: 07/01/2026"},
 		{name: "members empty", old: "members: [priya, sam]", new: "members: []"},
 		{name: "client without repos", old: "      orgs: [globex-corp]\n", new: "      orgs: []\n"},
+		{name: "unknown label action", old: "- close: not_planned", new: "- clsoe: not_planned"},
+		{name: "timer without a condition", old: "            if: [still_labeled, no_author_reply]   # must all still hold, or the timer ends\n", new: ""},
+		{name: "repeating timer without a limit", old: "            limit: 4                # ...4 reminders at most\n", new: ""},
+		{name: "label rule event typo", old: "when: {label: needs-info} #", new: "when: {label: needs-info, event: add} #"},
+		{name: "two actions in one item", old: "- add_labels: [triage]", new: "- {add_labels: [triage], close: completed}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -91,6 +91,11 @@ type Team struct {
 	Standup *Standup
 	// Support is nil when the team does not take support requests.
 	Support *Support
+	// Labels are the GitHub labels the team's label rules may name, besides its support and
+	// priority labels (any case).
+	Labels []string
+	// LabelRules are the team's label rules (types_labels.go), in file order.
+	LabelRules []*LabelRule
 
 	loc     *time.Location
 	clients []*Client
@@ -128,6 +133,9 @@ type TeamSlack struct {
 	Channel        string
 	SupportChannel string
 	DigestChannel  string
+	// Channels are other channels the team's rules post to, by a name of the team's choosing
+	// (security: G01SECURE), so that a rule names a channel the config knows.
+	Channels map[string]string
 }
 
 // Standup is when a team's developers are asked for their standup.
