@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/labels"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/standup"
@@ -31,6 +32,7 @@ func main() {
 	others := []slackapp.Command{
 		standup.Command{Deps: standup.NewDeps(ddb, cfg, state, "", slackClient, log)},
 		support.Command{Config: cfg, Store: support.Store{API: ddb, Table: state}},
+		labels.Command{Config: cfg, Timers: labels.Timers{API: ddb, Table: state}},
 	}
 	h := slackapp.Commands{
 		Secret:   env.Secret("SLACK_SIGNING_SECRET"),

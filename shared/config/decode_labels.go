@@ -395,6 +395,14 @@ func TemplateNames(text string) []string {
 	return out
 }
 
+// RenderTemplate replaces each {{name}} in text with value(name). The values are the caller's
+// to escape for where the text goes; nothing else in text is interpreted.
+func RenderTemplate(text string, value func(name string) string) string {
+	return placeholderRE.ReplaceAllStringFunc(text, func(m string) string {
+		return value(placeholderRE.FindStringSubmatch(m)[1])
+	})
+}
+
 // checkTemplate reports placeholders that are not TemplatePlaceholders.
 func (d *decoder) checkTemplate(n *yaml.Node, path, text string) {
 	for _, name := range TemplateNames(text) {
