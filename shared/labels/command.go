@@ -2,7 +2,6 @@ package labels
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -92,22 +91,23 @@ func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time)
 }
 
 // pickTeam finds the team a command is about: the team whose channel it was typed in, else
-// the invoker's only team with label rules.
+// the invoker's only team with label rules, else the only team with label rules.
 func pickTeam(cfg *config.Config, cmd slack.SlashCommand) (*config.Team, error) {
-	var all []string
+	var withRules []*config.Team
+	var ids []string
 	for _, t := range cfg.Teams {
 		if len(t.LabelRules) == 0 {
 			continue
 		}
-		all = append(all, t.ID)
 		if t.ChannelID(cmd.ChannelID) != "" {
 			return t, nil
 		}
+		withRules, ids = append(withRules, t), append(ids, t.ID)
 	}
 	var mine []*config.Team
 	if p := cfg.PersonBySlack(cmd.UserID); p != nil {
-		for _, t := range cfg.TeamsOf(p.ID) {
-			if len(t.LabelRules) > 0 {
+		for _, t := range withRules {
+			if t.HasMember(p.ID) {
 				mine = append(mine, t)
 			}
 		}
@@ -115,10 +115,12 @@ func pickTeam(cfg *config.Config, cmd slack.SlashCommand) (*config.Team, error) 
 	switch {
 	case len(mine) == 1:
 		return mine[0], nil
-	case len(all) == 0:
-		return nil, errors.New("no team in the config has label rules")
+	case len(withRules) == 1:
+		return withRules[0], nil
+	case len(withRules) == 0:
+		return nil, &slackapp.UsageError{Problem: "No team has label rules yet: add them under `label_rules:` in the config (see README, Label rules).", Usage: []slackapp.Usage{usageHelp}}
 	}
-	return nil, &slackapp.UsageError{Problem: fmt.Sprintf("Which team? Type its id first, e.g. `/labels %s rules` (teams with label rules: %s), or use the command in the team's channel.", all[0], strings.Join(all, ", ")), Usage: []slackapp.Usage{usageHelp}}
+	return nil, &slackapp.UsageError{Problem: fmt.Sprintf("Which team? Type its id first, e.g. `/labels %s rules` (teams with label rules: %s), or use the command in the team's channel.", ids[0], strings.Join(ids, ", ")), Usage: []slackapp.Usage{usageHelp}}
 }
 
 func rulesText(cfg *config.Config, team *config.Team) string {

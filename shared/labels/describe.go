@@ -32,7 +32,13 @@ func DescribeRule(cfg *config.Config, team *config.Team, r *config.LabelRule) st
 	if len(w.Repos) > 0 {
 		fmt.Fprintf(&b, " in %s", slackapp.Escape(strings.Join(w.Repos, ", ")))
 	} else {
-		fmt.Fprintf(&b, " in the repositories of %s", slackapp.Escape(strings.Join(team.Clients, ", ")))
+		var clients []string
+		for _, id := range team.Clients {
+			if c := cfg.Client(id); c != nil {
+				clients = append(clients, slackapp.Escape(c.Name))
+			}
+		}
+		fmt.Fprintf(&b, " in the repositories of %s", andList(clients))
 	}
 	if len(w.Authors) > 0 {
 		fmt.Fprintf(&b, ", opened by an author who is %s", strings.Join(w.Authors, " or "))
@@ -79,7 +85,7 @@ func describeActions(cfg *config.Config, team *config.Team, acts []config.LabelA
 
 func describeAction(cfg *config.Config, team *config.Team, a config.LabelAction) string {
 	quote := func(s string) string {
-		return "“" + slackapp.Escape(clip.Runes(strings.Join(strings.Fields(s), " "), 60)) + "”"
+		return "“" + slackapp.Escape(clip.Runes(strings.Join(strings.Fields(s), " "), 80)) + "”"
 	}
 	switch a.Kind {
 	case config.ActionComment:

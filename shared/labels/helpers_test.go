@@ -94,7 +94,12 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	data, err := os.ReadFile("testdata/rituals.yaml")
+	return newRigWith(t, loadConfig(t, "testdata/rituals.yaml"))
+}
+
+func loadConfig(t *testing.T, file string) *config.Config {
+	t.Helper()
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +107,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newRigWith(t, cfg)
+	return cfg
 }
 
 func newRigWith(t *testing.T, cfg *config.Config) *rig {
