@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/rituals-dev/rituals/infra/standins"
 	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
@@ -81,13 +83,14 @@ func (f *failures) match(r *http.Request) (int, bool) {
 
 // rig is one processor with its tables and stand-ins.
 type rig struct {
-	t    *testing.T
+	t    testing.TB
 	p    *Processor
 	cfg  *config.Config
 	srv  *standins.Server
 	fail *failures
-	// refused lists the requests fail answered.
-	refused []string
+	// db and table are the DynamoDB client and state table the processor uses.
+	db    *dynamodb.Client
+	table string
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -97,7 +100,7 @@ func newRig(t *testing.T) *rig {
 	return newRigWith(t, loadConfig(t, "testdata/rituals.yaml"))
 }
 
-func loadConfig(t *testing.T, file string) *config.Config {
+func loadConfig(t testing.TB, file string) *config.Config {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -110,10 +113,10 @@ func loadConfig(t *testing.T, file string) *config.Config {
 	return cfg
 }
 
-func newRigWith(t *testing.T, cfg *config.Config) *rig {
+func newRigWith(t testing.TB, cfg *config.Config) *rig {
 	t.Helper()
 	db, tables := dynamotest.New(t)
-	r := &rig{t: t, cfg: cfg, fail: &failures{}}
+	r := &rig{t: t, cfg: cfg, fail: &failures{}, db: db, table: tables.State}
 	r.srv = standins.New(standins.Options{SlackBotToken: testSlackToken, GitHubToken: testGitHubToken})
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if status, ok := r.fail.match(req); ok {

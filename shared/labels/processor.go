@@ -14,6 +14,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/ghub"
+	"github.com/rituals-dev/rituals/shared/killpoint"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
@@ -212,6 +213,9 @@ func (p *Processor) trigger(ctx context.Context, cfg *config.Config, team *confi
 			log.Info("label rule timer set", "timer", i, "due", due.Format(time.RFC3339))
 		}
 	}
+	// A crash here leaves the timers stored and no action done: the retry finds the timers
+	// and runs the actions.
+	killpoint.Reach(killpoint.Committed)
 	sub := subject{cfg: cfg, team: team, rule: r, is: is}
 	base := effectBase(team, r, snap.Repo, snap.Number)
 	// A rule's comments are once per issue, ever: keyed without the activation, and recorded

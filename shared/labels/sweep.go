@@ -8,6 +8,7 @@ import (
 
 	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/killpoint"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
@@ -28,6 +29,9 @@ const RetryBackoff = 5 * time.Minute
 type rescheduled struct{ error }
 
 func (r rescheduled) Unwrap() error { return r.error }
+
+// KillFired is the kill point after a timer's actions ran and before it is moved on.
+const KillFired = "label-timer-fired"
 
 // duePageSize is how many due timers one Query returns.
 const duePageSize = 100
@@ -204,6 +208,9 @@ func (p *Processor) fire(ctx context.Context, cfg *config.Config, seen Timer, no
 		return p.failed(ctx, sub, t, err, now, st)
 	}
 	st.Fired++
+	// A crash here leaves the firing's effects done and the timer due: the next sweep finds
+	// every effect recorded and only moves the timer on.
+	killpoint.Reach(KillFired)
 	if t.Fired+1 >= tm.Limit || tm.Every.IsZero() {
 		return end(Done, "done", t.Fired+1)
 	}
