@@ -60,12 +60,6 @@ func (f *failures) add(method, path string, status, times int) {
 	f.rules = append(f.rules, failure{method, path, status, times})
 }
 
-func (f *failures) clear() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.rules = nil
-}
-
 func (f *failures) match(r *http.Request) (int, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -211,15 +205,6 @@ func label(name string, others ...string) func(map[string]any) {
 			ls = append(ls, map[string]any{"name": n, "color": "ededed", "default": false})
 		}
 		issueOf(m)["labels"] = ls
-	}
-}
-
-// commenter makes a comment payload's author login.
-func commenter(login, association string) func(map[string]any) {
-	return func(m map[string]any) {
-		c := m["comment"].(map[string]any)
-		c["user"].(map[string]any)["login"] = login
-		c["author_association"] = association
 	}
 }
 

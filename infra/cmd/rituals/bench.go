@@ -377,13 +377,23 @@ func (b *bench) oneLabel(ctx context.Context, st *localrun.Stack, raw, secret []
 	if err != nil {
 		return 0, err
 	}
-	marker := fmt.Sprintf("issues/%d", number)
-	since := st.Outbox().Last()
+	marker := []byte(fmt.Sprintf("issues/%d", number))
+	return deliverAndWait(ctx, st, secret, "issues", "bench-label-"+strconv.Itoa(number), body,
+		standins.Filter{Service: "slack", API: "chat.postMessage"}, func(call standins.Call) bool {
+			b, _ := json.Marshal(call.Request)
+			return bytes.Contains(b, marker)
+		})
+}
+
+// deliverAndWait posts a signed GitHub delivery and returns how long it took until a call
+// matching f and done was in the stand-ins' outbox (30 s at most).
+func deliverAndWait(ctx context.Context, st *localrun.Stack, secret []byte, event, delivery string, body []byte, f standins.Filter, done func(standins.Call) bool) (time.Duration, error) {
+	f.Since = st.Outbox().Last()
 	start := time.Now()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, st.URL+"/webhooks/github", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", "issues")
-	req.Header.Set("X-GitHub-Delivery", "bench-label-"+strconv.Itoa(number))
+	req.Header.Set("X-GitHub-Event", event)
+	req.Header.Set("X-GitHub-Delivery", delivery)
 	req.Header.Set("X-Hub-Signature-256", signing.GitHub(secret, body))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -391,18 +401,18 @@ func (b *bench) oneLabel(ctx context.Context, st *localrun.Stack, raw, secret []
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted {
-		return 0, fmt.Errorf("label webhook answered %d", resp.StatusCode)
+		return 0, fmt.Errorf("webhook %s answered %d", delivery, resp.StatusCode)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, call := range st.Outbox().Calls(standins.Filter{Service: "slack", API: "chat.postMessage", Since: since}) {
-			if b, _ := json.Marshal(call.Request); bytes.Contains(b, []byte(marker)) {
+		for _, call := range st.Outbox().Calls(f) {
+			if done(call) {
 				return time.Since(start), nil
 			}
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	return 0, errors.New("no announcement for issue " + strconv.Itoa(number) + " within 30s")
+	return 0, errors.New("nothing in the outbox for delivery " + delivery + " within 30s")
 }
 
 // Warm-up stops once a round's median is no more than warmTolerance better than the best

@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"strconv"
 	"time"
 
 	"github.com/rituals-dev/rituals/infra/localrun"
-	"github.com/rituals-dev/rituals/infra/signing"
 	"github.com/rituals-dev/rituals/infra/standins"
 )
 
@@ -71,29 +67,6 @@ func oneRuleLabel(ctx context.Context, st *localrun.Stack, raw, secret []byte, n
 		return 0, err
 	}
 	path := fmt.Sprintf("/repos/Codertocat/Hello-World/issues/%d/comments", number)
-	since := st.Outbox().Last()
-	start := time.Now()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, st.URL+"/webhooks/github", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", "issues")
-	req.Header.Set("X-GitHub-Delivery", "bench-rule-"+strconv.Itoa(number))
-	req.Header.Set("X-Hub-Signature-256", signing.GitHub(secret, body))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		return 0, fmt.Errorf("label webhook answered %d", resp.StatusCode)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, call := range st.Outbox().Calls(standins.Filter{Service: "github", API: "issues/create-comment", Since: since}) {
-			if call.Path == path {
-				return time.Since(start), nil
-			}
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	return 0, errors.New("no comment on issue " + strconv.Itoa(number) + " within 30s")
+	return deliverAndWait(ctx, st, secret, "issues", "bench-rule-"+strconv.Itoa(number), body,
+		standins.Filter{Service: "github", API: "issues/create-comment"}, func(call standins.Call) bool { return call.Path == path })
 }
