@@ -86,13 +86,7 @@ type Processor struct {
 	Log   *slog.Logger
 }
 
-func (p *Processor) log(ctx context.Context) *slog.Logger {
-	l := p.Log
-	if l == nil {
-		l = slog.Default()
-	}
-	return logs.For(ctx, l)
-}
+func (p *Processor) log(ctx context.Context) *slog.Logger { return logs.For(ctx, p.Log) }
 
 // HandleStream processes a batch of events-table stream records in order (see streams).
 func (p *Processor) HandleStream(ctx context.Context, ev events.DynamoDBEvent) events.DynamoDBEventResponse {

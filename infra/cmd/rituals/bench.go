@@ -355,12 +355,17 @@ func (b *bench) labelToPost(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	b.oneAtATime("Support: label webhook → Slack post in the outbox", all)
+	return nil
+}
+
+// oneAtATime prints the p50 and p99 of deliveries sent one at a time.
+func (b *bench) oneAtATime(title string, all []time.Duration) {
 	m := measure(all, 0)
-	fmt.Fprintf(b.out, "\n## Support: label webhook → Slack post in the outbox (one delivery at a time, %d)\n\n", n)
+	fmt.Fprintf(b.out, "\n## %s (one delivery at a time, %d)\n\n", title, len(all))
 	fmt.Fprintln(b.out, "| p50 | p99 | budget |")
 	fmt.Fprintln(b.out, "|---|---|---|")
 	fmt.Fprintf(b.out, "| %s | %s | (none) |\n", ms(m.p50), ms(m.p99))
-	return nil
 }
 
 // oneLabel sends the real labeled payload as issue number (a new request each time) and waits

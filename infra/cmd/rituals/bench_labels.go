@@ -41,11 +41,7 @@ func (b *bench) labelRuleToAction(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	m := measure(all, 0)
-	fmt.Fprintf(b.out, "\n## Label rules: needs-info label webhook → its comment in the outbox (one delivery at a time, %d)\n\n", n)
-	fmt.Fprintln(b.out, "| p50 | p99 | budget |")
-	fmt.Fprintln(b.out, "|---|---|---|")
-	fmt.Fprintf(b.out, "| %s | %s | (none) |\n", ms(m.p50), ms(m.p99))
+	b.oneAtATime("Label rules: needs-info label webhook → its comment in the outbox", all)
 	return nil
 }
 
