@@ -1,9 +1,6 @@
 package config
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // labelsDoc is a small valid config with label rules; each case in TestLabelRuleProblems edits
 // it to break one rule. Line numbers in the cases refer to the edited document.
@@ -180,13 +177,7 @@ func TestLabelRuleProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			doc := labelsDoc + tt.new
-			if tt.old != appendDoc {
-				if n := strings.Count(labelsDoc, tt.old); n != 1 {
-					t.Fatalf("old text occurs %d times in labelsDoc, want once", n)
-				}
-				doc = strings.Replace(labelsDoc, tt.old, tt.new, 1)
-			}
+			doc := editDoc(t, labelsDoc, tt.old, tt.new)
 			if tt.want == nil {
 				if _, err := Parse([]byte(doc)); err != nil {
 					t.Fatalf("want no problems, got:\n%v", err)
