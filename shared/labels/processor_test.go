@@ -366,3 +366,17 @@ func countOK(cs []standins.Call) int {
 	}
 	return n
 }
+
+// TestTimerDueAcrossDST: business days keep the team's time of day when the clocks change
+// (New York leaves daylight saving on Sun 1 Nov 2026): 10:00 EDT is 14:00Z, 10:00 EST 15:00Z.
+func TestTimerDueAcrossDST(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	friday := time.Date(2026, 10, 23, 10, 0, 0, 0, newYork)
+	r.mustDeliver("issues", labeled(t, 51, "needs-info", friday), friday)
+	ts, err := r.p.Timers.OfIssue(context.Background(), "triage", "Codertocat/Hello-World", 51)
+	want := time.Date(2026, 11, 3, 15, 0, 0, 0, time.UTC) // Tue 3 Nov 10:00 EST
+	if err != nil || len(ts) != 1 || !ts[0].Due.Equal(want) {
+		t.Fatalf("timers %+v, %v; want due %v", ts, err, want)
+	}
+}
