@@ -114,7 +114,7 @@ func BenchmarkSweep100k(b *testing.B) {
 		var reqs []types.WriteRequest
 		for k := 0; k < pending; k++ {
 			t := Timer{Team: "triage", Rule: "needs-info", Repo: "Codertocat/Hello-World", Number: 1_000_000 + k, Activation: "a1",
-				Activated: now.Add(-time.Hour), Due: now.Add(time.Minute + time.Duration(k)*60*24*time.Hour/time.Duration(pending)), State: Pending}
+				Activated: now.Add(-time.Hour), Due: now.Add(time.Minute + time.Duration(k)*(60*24*time.Hour/time.Duration(pending))), State: Pending}
 			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: t.item()}})
 		}
 		var wg sync.WaitGroup
