@@ -38,4 +38,8 @@ var Specs = map[string]Spec{
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
 	},
+	"LabelRulesFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
+	},
 }
