@@ -27,7 +27,8 @@ func (s SSM) Put(ctx context.Context, name, value string) error {
 	return err
 }
 
-// SlackOAuth is OAuth through slack-go against APIURL (https://slack.com/api/ when empty).
+// SlackOAuth is OAuth through slack-go against APIURL (https://slack.com/api/ when empty),
+// with HTTP (a 5-second client when nil).
 type SlackOAuth struct {
 	APIURL string
 	HTTP   *http.Client
@@ -46,7 +47,11 @@ func (o SlackOAuth) Exchange(ctx context.Context, clientID, clientSecret, code s
 		}
 		opts = append(opts, slack.OAuthOptionAPIURL(u))
 	}
-	resp, err := slack.GetOAuthV2ResponseContext(ctx, o.HTTP, clientID, clientSecret, code, "", opts...)
+	client := o.HTTP
+	if client == nil {
+		client = &http.Client{Timeout: 5 * time.Second}
+	}
+	resp, err := slack.GetOAuthV2ResponseContext(ctx, client, clientID, clientSecret, code, "", opts...)
 	if err != nil {
 		return Install{}, fmt.Errorf("oauth.v2.access: %w", err)
 	}
