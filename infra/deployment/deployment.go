@@ -159,12 +159,18 @@ type Stack struct {
 // ErrNoStack is wrapped by Describe when the stack does not exist.
 var ErrNoStack = errors.New("stack does not exist")
 
+// ErrNoCredentials is wrapped by Describe when there are no AWS credentials to ask with.
+var ErrNoCredentials = errors.New("no AWS credentials")
+
 // Describe reads the stack's status, outputs and parameters.
 func (t *Target) Describe(ctx context.Context) (Stack, error) {
 	out, err := t.CFN.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(t.StackName)})
 	var api smithy.APIError
 	if errors.As(err, &api) && api.ErrorCode() == "ValidationError" && strings.Contains(api.ErrorMessage(), "does not exist") {
 		return Stack{}, fmt.Errorf("%w: no stack %s in %s: deploy it with `sam build && sam deploy --guided`, or name the right one with --stack/--region", ErrNoStack, t.StackName, t.Region)
+	}
+	if err != nil && strings.Contains(err.Error(), "get credentials") {
+		return Stack{}, fmt.Errorf("%w: configure them with `aws configure` or `aws sso login` (or set AWS_PROFILE), then run this again", ErrNoCredentials)
 	}
 	if err != nil {
 		return Stack{}, fmt.Errorf("describe stack %s: %w", t.StackName, err)

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,9 @@ import (
 func (d *Doctor) checkStack(ctx context.Context, s *state) []Result {
 	const name = "stack"
 	st, err := d.Target.Describe(ctx)
+	if errors.Is(err, deployment.ErrNoCredentials) {
+		return []Result{{name, Fail, "no AWS credentials to read the stack with", "aws configure (or aws sso login, or set AWS_PROFILE)"}}
+	}
 	if err != nil {
 		return []Result{{name, Fail, err.Error(), "sam build && sam deploy --guided"}}
 	}
