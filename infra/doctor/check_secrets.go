@@ -83,7 +83,7 @@ func (d *Doctor) checkSecrets(ctx context.Context, s *state) []Result {
 			notes = append(notes, param+" not set (the Slack install route needs it)")
 		case rule == phabricator && !usesPhab:
 			notes = append(notes, param+" not set (no Phabricator in the config)")
-		default:
+		case rule == required, rule == phabricator:
 			out = append(out, Result{name, Fail, fmt.Sprintf("%s (%s) is missing or empty", param, key), d.paramFix(key, param)})
 		}
 	}

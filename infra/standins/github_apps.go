@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -354,6 +355,8 @@ func (g *githubApps) asApp(h func(app *GitHubApp, r *http.Request, body map[stri
 	}
 }
 
+var errIntegrationNotFound = errors.New("no such app")
+
 // appFromJWT verifies the request's Bearer JWT as GitHub does and returns its app.
 func (g *githubApps) appFromJWT(r *http.Request) (*GitHubApp, *ghReply) {
 	deny := func(msg string) (*GitHubApp, *ghReply) {
@@ -375,12 +378,12 @@ func (g *githubApps) appFromJWT(r *http.Request) (*GitHubApp, *ghReply) {
 		app = g.apps[id]
 		g.mu.Unlock()
 		if app == nil {
-			return nil, fmt.Errorf("Integration not found")
+			return nil, errIntegrationNotFound
 		}
 		return app.PublicKey, nil
 	})
 	if err != nil {
-		if app == nil && strings.Contains(err.Error(), "Integration not found") {
+		if errors.Is(err, errIntegrationNotFound) {
 			return deny("Integration not found")
 		}
 		return deny("A JSON web token could not be decoded")

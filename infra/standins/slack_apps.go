@@ -40,12 +40,12 @@ type SlackChannel struct {
 }
 
 type slackApp struct {
-	id                           string
-	manifest                     map[string]any
-	clientID, clientSecret       string
-	signingSecret, verification  string
-	scopes, redirects            []string
-	installedToken, installScope string
+	id                          string
+	manifest                    map[string]any
+	clientID, clientSecret      string
+	signingSecret, verification string
+	scopes, redirects           []string
+	installedToken              string
 }
 
 type slackCode struct {
