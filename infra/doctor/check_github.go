@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/rituals-dev/rituals/infra/deployment"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/ghub"
 )
 
@@ -17,7 +18,7 @@ import (
 type githubCreds struct {
 	appID, key, token string
 	// Set by checkGitHub.
-	app     *ghub.App
+	app     *ghapp.App
 	appInfo *github.App
 	client  *github.Client // as the installations, or with the token
 }
@@ -68,11 +69,11 @@ func (d *Doctor) checkGitHub(ctx context.Context, s *state) []Result {
 func (d *Doctor) checkApp(ctx context.Context, s *state) []Result {
 	const name = "github"
 	fix := d.rituals("setup github --replace")
-	id, err := ghub.ParseAppID(s.github.appID)
+	id, err := ghapp.ParseAppID(s.github.appID)
 	if err != nil {
 		return []Result{{name, Fail, fmt.Sprintf("%s: %v", s.stack.Parameters["GitHubAppIdParam"], err), fix}}
 	}
-	app, err := ghub.NewApp(id, []byte(s.github.key), d.Target.GitHubAPI)
+	app, err := ghapp.NewApp(id, []byte(s.github.key), d.Target.GitHubAPI)
 	if err != nil {
 		return []Result{{name, Fail, fmt.Sprintf("%s: %v", s.stack.Parameters["GitHubAppKeyParam"], err), fix}}
 	}
@@ -91,7 +92,7 @@ func (d *Doctor) checkApp(ctx context.Context, s *state) []Result {
 		return []Result{{name, Fail, fmt.Sprintf("list GitHub App %s's installations: %v", info.GetSlug(), short(err)), ""}}
 	}
 	link := strings.TrimSuffix(info.GetHTMLURL(), "/") + "/installations/new"
-	byAccount := map[string]ghub.Installation{}
+	byAccount := map[string]ghapp.Installation{}
 	for _, i := range installs {
 		byAccount[strings.ToLower(i.Account)] = i
 	}
@@ -115,7 +116,7 @@ func (d *Doctor) checkApp(ctx context.Context, s *state) []Result {
 		if inst.AllRepositories || len(o.Repos) == 0 {
 			continue
 		}
-		repos, err := installationRepos(ghub.WithOwner(ctx, o.Login), s.github.client)
+		repos, err := installationRepos(ghapp.WithOwner(ctx, o.Login), s.github.client)
 		if err != nil {
 			out = append(out, Result{name, Fail, fmt.Sprintf("list the repositories of the installation on %s: %v", o.Login, short(err)), ""})
 			continue
@@ -188,7 +189,7 @@ func short(err error) string {
 		}
 		return fmt.Sprintf("%d %s", ge.Response.StatusCode, ge.Message)
 	}
-	var ni *ghub.NotInstalledError
+	var ni *ghapp.NotInstalledError
 	if errors.As(err, &ni) {
 		return ni.Error()
 	}

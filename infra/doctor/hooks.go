@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/rituals-dev/rituals/infra/deployment"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/ghub"
 )
 
@@ -103,11 +104,11 @@ func (d *Doctor) hookAPI(c *githubCreds) (HookAPI, error) {
 		client, err := ghub.NewClient(c.token, base)
 		return GitHubHooks{Client: client}, err
 	}
-	id, err := ghub.ParseAppID(c.appID)
+	id, err := ghapp.ParseAppID(c.appID)
 	if err != nil {
 		return nil, err
 	}
-	app, err := ghub.NewApp(id, []byte(c.key), base)
+	app, err := ghapp.NewApp(id, []byte(c.key), base)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/rituals-dev/rituals/infra/samtemplate"
 	"github.com/rituals-dev/rituals/infra/standins"
-	"github.com/rituals-dev/rituals/shared/ghub"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 )
 
@@ -119,11 +119,11 @@ func (s *Stack) publishStack(r samtemplate.Resolver, ec envContext) error {
 		}
 	}
 	if id, key := secret("GITHUB_APP_ID"), secret("GITHUB_APP_PRIVATE_KEY"); id != "" && key != "" {
-		appID, err := ghub.ParseAppID(id)
+		appID, err := ghapp.ParseAppID(id)
 		if err != nil {
 			return fmt.Errorf("GITHUB_APP_ID: %w", err)
 		}
-		pk, err := ghub.ParsePrivateKey([]byte(key))
+		pk, err := ghapp.ParsePrivateKey([]byte(key))
 		if err != nil {
 			return fmt.Errorf("GITHUB_APP_PRIVATE_KEY: %w", err)
 		}

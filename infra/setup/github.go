@@ -23,6 +23,7 @@ import (
 
 	"github.com/rituals-dev/rituals/infra/deployment"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/ghub"
 )
 
@@ -190,11 +191,11 @@ func existingApp(ctx context.Context, t *deployment.Target, ps gitHubParams, cfg
 	if err != nil || !haveID || !haveKey {
 		return false, err
 	}
-	appID, err := ghub.ParseAppID(id)
+	appID, err := ghapp.ParseAppID(id)
 	if err != nil {
 		return false, fmt.Errorf("SSM parameter %s: %w; re-run with --replace to create a new app", ps.id, err)
 	}
-	app, err := ghub.NewApp(appID, []byte(key), t.GitHubAPI)
+	app, err := ghapp.NewApp(appID, []byte(key), t.GitHubAPI)
 	if err != nil {
 		return false, fmt.Errorf("SSM parameter %s: %w; re-run with --replace to create a new app", ps.key, err)
 	}
@@ -218,7 +219,7 @@ func templateGitHubEvents(templatePath string) []string {
 }
 
 type createdApp struct {
-	app     *ghub.App
+	app     *ghapp.App
 	slug    string
 	htmlURL string
 }
@@ -310,7 +311,7 @@ func createApp(ctx context.Context, t *deployment.Target, o GitHubOptions, webho
 		return createdApp{}, fmt.Errorf("%w; nothing was kept in SSM. GitHub App %s (id %d) exists without its credentials: delete it at %s/advanced (\"Delete GitHub App\"), then run rituals setup github again",
 			err, cfg.GetSlug(), cfg.GetID(), settings)
 	}
-	app, err := ghub.NewApp(cfg.GetID(), []byte(cfg.GetPEM()), t.GitHubAPI)
+	app, err := ghapp.NewApp(cfg.GetID(), []byte(cfg.GetPEM()), t.GitHubAPI)
 	if err != nil {
 		return fail(err)
 	}
@@ -405,7 +406,7 @@ func awaitInstalls(ctx context.Context, t *deployment.Target, a createdApp, cfg 
 	}
 }
 
-func installed(ctx context.Context, app *ghub.App) (map[string]bool, error) {
+func installed(ctx context.Context, app *ghapp.App) (map[string]bool, error) {
 	list, err := app.Installations(ctx)
 	if err != nil {
 		return nil, err

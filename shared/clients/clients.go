@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/ghub"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
@@ -69,11 +70,11 @@ func (s Set) Events() store.Events { return store.Events{API: s.DynamoDB, Table:
 // long as the function's clients), else the personal token.
 func GitHubFromEnv(env runtimeenv.Env) (*github.Client, error) {
 	if id := env.Secret("GITHUB_APP_ID"); id != "" {
-		appID, err := ghub.ParseAppID(id)
+		appID, err := ghapp.ParseAppID(id)
 		if err != nil {
 			return nil, err
 		}
-		return ghub.NewAppClient(appID, []byte(env.Secret("GITHUB_APP_PRIVATE_KEY")), env.Var("GITHUB_API_URL"))
+		return ghapp.NewAppClient(appID, []byte(env.Secret("GITHUB_APP_PRIVATE_KEY")), env.Var("GITHUB_API_URL"))
 	}
 	return ghub.NewClient(env.Secret("GITHUB_TOKEN"), env.Var("GITHUB_API_URL"))
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rituals-dev/rituals/shared/ghub"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 )
 
@@ -87,7 +87,7 @@ func TestGitHubFromEnv(t *testing.T) {
 			if err != nil || c == nil {
 				t.Fatal(err)
 			}
-			if _, isApp := c.Client().Transport.(*ghub.App); isApp != (tc.vars["GITHUB_APP_ID"] != "") {
+			if _, isApp := c.Client().Transport.(*ghapp.App); isApp != (tc.vars["GITHUB_APP_ID"] != "") {
 				t.Errorf("transport %T", c.Client().Transport)
 			}
 		})

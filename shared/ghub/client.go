@@ -15,12 +15,13 @@ import (
 func NewClient(token, baseURL string) (*github.Client, error) {
 	c := github.NewClient(&http.Client{Timeout: 8 * time.Second}).WithAuthToken(token)
 	if baseURL != "" {
-		return setBaseURL(c, baseURL)
+		return SetBaseURL(c, baseURL)
 	}
 	return c, nil
 }
 
-func setBaseURL(c *github.Client, baseURL string) (*github.Client, error) {
+// SetBaseURL points c at baseURL instead of https://api.github.com/ (a trailing slash is added).
+func SetBaseURL(c *github.Client, baseURL string) (*github.Client, error) {
 	if !strings.HasSuffix(baseURL, "/") {
 		baseURL += "/"
 	}

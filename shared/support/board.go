@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/rituals-dev/rituals/shared/config"
-	"github.com/rituals-dev/rituals/shared/ghub"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/retry"
 	"github.com/rituals-dev/rituals/shared/store"
 )
@@ -126,7 +126,7 @@ func (p *Processor) addToBoard(ctx context.Context, team *config.Team, r *Reques
 		return nil
 	}
 	// GraphQL mutations name no owner; a GitHub App acts as its installation on the board's.
-	ctx = ghub.WithOwner(ctx, team.Support.Board.Owner)
+	ctx = ghapp.WithOwner(ctx, team.Support.Board.Owner)
 	res, err := p.github(ctx, effectKey(r.ID, "board"), now, func(ctx context.Context) (string, error) {
 		ids, err := p.boardIDs(ctx, team)
 		if err != nil {

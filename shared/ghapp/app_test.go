@@ -1,4 +1,4 @@
-package ghub_test
+package ghapp_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/rituals-dev/rituals/infra/standins"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/ghub"
 	"github.com/rituals-dev/rituals/shared/retry"
 )
@@ -87,7 +88,7 @@ func TestAppActsAsEachInstallation(t *testing.T) {
 	if _, err := st.InstallGitHubApp(cfg.GetID(), "partner", "partner/shared-lib"); err != nil {
 		t.Fatal(err)
 	}
-	app, err := ghub.NewApp(cfg.GetID(), []byte(cfg.GetPEM()), standins.GitHubAPIURL(srv.URL))
+	app, err := ghapp.NewApp(cfg.GetID(), []byte(cfg.GetPEM()), standins.GitHubAPIURL(srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,11 +113,11 @@ func TestAppActsAsEachInstallation(t *testing.T) {
 		t.Errorf("a repository outside a selected installation: %v", err)
 	}
 	err = comment("globex-corp", "invoices")
-	var ni *ghub.NotInstalledError
+	var ni *ghapp.NotInstalledError
 	if !errors.As(err, &ni) || ni.Owner != "globex-corp" || !retry.Permanent(err) {
 		t.Errorf("an account without the app: %v", err)
 	}
-	if err := ghub.GraphQL(ghub.WithOwner(ctx, "acme"), c, "mutation { addProjectV2ItemById(input: {projectId: $p}) { item { id } } }", map[string]any{"projectId": "P"}, nil); err != nil {
+	if err := ghub.GraphQL(ghapp.WithOwner(ctx, "acme"), c, "mutation { addProjectV2ItemById(input: {projectId: $p}) { item { id } } }", map[string]any{"projectId": "P"}, nil); err != nil {
 		t.Errorf("GraphQL with the owner in the context: %v", err)
 	}
 	if err := ghub.GraphQL(ctx, c, "query($login: String!) { organization(login: $login) { projectV2(number: 1) { id } } }", map[string]any{"login": "acme"}, nil); err != nil {
@@ -155,7 +156,7 @@ func TestAppJWTIsChecked(t *testing.T) {
 		"a key for no app": {cfg.GetID(), []byte("not a key"), "private key"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			app, err := ghub.NewApp(tc.id, tc.key, standins.GitHubAPIURL(srv.URL))
+			app, err := ghapp.NewApp(tc.id, tc.key, standins.GitHubAPIURL(srv.URL))
 			if err == nil {
 				var c *github.Client
 				if c, err = app.AppClient(); err == nil {

@@ -1,4 +1,7 @@
-package ghub
+// Package ghapp authenticates as a GitHub App: the app's JWT for the /app endpoints and, for
+// everything else, the installation token of the account a request is for. It is apart from
+// ghub so that functions that only verify webhooks do not link the JWT and token machinery.
+package ghapp
 
 import (
 	"context"
@@ -15,6 +18,8 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/golang-jwt/jwt/v4"
 	"github.com/google/go-github/v60/github"
+
+	"github.com/rituals-dev/rituals/shared/ghub"
 )
 
 // App authenticates as a GitHub App: a JWT signed with the app's private key for the /app
@@ -122,7 +127,7 @@ func withBase(c *github.Client, baseURL string) (*github.Client, error) {
 	if baseURL == "https://api.github.com" {
 		return c, nil
 	}
-	return setBaseURL(c, baseURL)
+	return ghub.SetBaseURL(c, baseURL)
 }
 
 type ownerKey struct{}
