@@ -20,7 +20,8 @@ FUNCTIONS := \
 	StandupProcessorFunction:standup-processor \
 	SupportTriageFunction:support-triage \
 	RetroDecisionFunction:retro-decision \
-	LabelRulesFunction:label-rules
+	LabelRulesFunction:label-rules \
+	SlackOAuthFunction:slack-oauth
 
 fn_id = $(word 1,$(subst :, ,$(1)))
 fn_dir = $(word 2,$(subst :, ,$(1)))

@@ -110,8 +110,10 @@ func (g *githubAPI) serve(w http.ResponseWriter, r *http.Request, api string, h 
 	case reply.status != 0:
 	case auth == "":
 		reply = ghError(http.StatusUnauthorized, "Requires authentication")
-	case token == auth || token != g.s.opts.GitHubToken:
+	case token == auth:
 		reply = ghError(http.StatusUnauthorized, "Bad credentials")
+	case g.s.githubAccess(r.URL.Path, token) != nil: // the personal token, or an installation's (github_apps.go)
+		reply = *g.s.githubAccess(r.URL.Path, token)
 	default:
 		call.Authorized = true
 		reply = h(r, body)

@@ -59,6 +59,11 @@ type Server struct {
 	github  *githubAPI
 	conduit *conduitAPI
 	mux     *http.ServeMux
+	// setup.go: what `rituals setup` and `rituals doctor` talk to.
+	ghApps    *githubApps
+	slackApps *slackApps
+	ssm       *ssmAPI
+	cfn       *cloudFormationAPI
 }
 
 // New returns stand-ins accepting the given credentials.
@@ -78,6 +83,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc(ConduitAPIPath+"{method}", s.conduit.serveAPI)
 	mux.HandleFunc("POST "+ConduitSeedPath, s.conduit.serveSeed)
 	mux.Handle(OutboxPath, s.outbox)
+	s.registerSetup(mux)
 	s.mux = mux
 	return s
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/ghub"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/retry"
@@ -117,6 +118,9 @@ func (p *Processor) board(ctx context.Context, sub subject, a config.LabelAction
 	}
 	b := a.Board
 	proj := ghub.Project{Owner: b.Owner, Number: b.Project, StatusField: b.StatusField, Status: b.Status}
+	// The GraphQL mutations name no account: as a GitHub App, act as the board owner's
+	// installation (a personal token ignores the hint).
+	ctx = ghapp.WithOwner(ctx, b.Owner)
 	res, err := once(key+"#add", func(ctx context.Context) (string, error) {
 		ids, err := p.Projects.IDs(ctx, p.GitHub, proj)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/ghub"
 	"github.com/rituals-dev/rituals/shared/retry"
 )
@@ -21,6 +22,8 @@ func (p *Processor) addToBoard(ctx context.Context, team *config.Team, r *Reques
 	if team.Support.Board == nil || r.NodeID == "" {
 		return nil
 	}
+	// GraphQL mutations name no owner; a GitHub App acts as its installation on the board's.
+	ctx = ghapp.WithOwner(ctx, team.Support.Board.Owner)
 	res, err := p.github(ctx, effectKey(r.ID, "board"), now, func(ctx context.Context) (string, error) {
 		ids, err := ghub.ProjectCache{API: p.Store.API, Table: p.Store.Table}.IDs(ctx, p.GitHub, project(team.Support.Board))
 		if err != nil {
