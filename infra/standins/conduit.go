@@ -107,7 +107,7 @@ type ConduitTask struct {
 	Locked bool `json:"locked"`
 	// Transactions are seeded history, in maniphest.gettasktransactions' raw shape; they do
 	// not change the task's fields (which are seeded as they are now).
-	Transactions []ConduitXact `json:"transactions"`
+	Transactions []ConduitXact  `json:"transactions"`
 	xacts        []*ConduitXact // oldest first
 }
 

@@ -5,7 +5,7 @@ import "gopkg.in/yaml.v3"
 // Decoding of teams and their standups.
 
 func (d *decoder) team(n *yaml.Node, path string) *Team {
-	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support")
+	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support", "phabricator")
 	if o == nil {
 		return nil
 	}
@@ -51,6 +51,9 @@ func (d *decoder) team(n *yaml.Node, path string) *Team {
 	}
 	if o.val("support") != nil {
 		t.Support = d.support(o.val("support"), o.p("support"), t)
+	}
+	if o.val("phabricator") != nil {
+		t.Phabricator = d.teamPhabricator(o.val("phabricator"), o.p("phabricator"))
 	}
 	return t
 }

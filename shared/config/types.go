@@ -11,6 +11,8 @@ type Config struct {
 	People  []*Person
 	Clients []*Client
 	Teams   []*Team
+	// Phabricator is the server the teams' workboards are on; nil when no team uses one.
+	Phabricator *PhabricatorServer
 
 	idx index
 }
@@ -91,6 +93,8 @@ type Team struct {
 	Standup *Standup
 	// Support is nil when the team does not take support requests.
 	Support *Support
+	// Phabricator is nil when the team has no Phabricator workboard.
+	Phabricator *TeamPhabricator
 
 	loc     *time.Location
 	clients []*Client
