@@ -7,12 +7,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/phab"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/standup"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/support"
+	"github.com/rituals-dev/rituals/shared/workboard"
 )
 
 func main() {
@@ -31,6 +34,7 @@ func main() {
 	others := []slackapp.Command{
 		standup.Command{Deps: standup.NewDeps(ddb, cfg, state, "", slackClient, log)},
 		support.Command{Config: cfg, Store: support.Store{API: ddb, Table: state}},
+		workboard.Command{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Mirror: phab.Mirror{API: ddb, Table: state}, Calendar: calendar.NewCalendar(log)},
 	}
 	h := slackapp.Commands{
 		Secret:   env.Secret("SLACK_SIGNING_SECRET"),

@@ -15,6 +15,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/standup"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/support"
+	"github.com/rituals-dev/rituals/shared/workboard"
 )
 
 func main() {
@@ -37,6 +38,7 @@ func main() {
 		Handlers: []slackapp.Interaction{
 			standup.Interactions{Deps: standup.NewDeps(ddb, cfg, state, events.Table, slackClient, log)},
 			support.Interactions{Config: cfg, Store: support.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+			workboard.Interactions{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 		},
 		Log: log,
 		Now: time.Now,

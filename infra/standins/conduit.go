@@ -174,6 +174,7 @@ type conduitAPI struct {
 	projects map[string]*ConduitProject
 	columns  map[string]*ConduitColumn
 	users    map[string]*ConduitUser // by PHID
+	fail     map[string]string       // method → error code it answers with (seeded)
 	nextID   int
 	xactID   int
 	groupID  int
@@ -191,6 +192,7 @@ func newConduitAPI(s *Server) *conduitAPI {
 func (c *conduitAPI) reset() {
 	c.tasks, c.projects, c.columns = map[int]*ConduitTask{}, map[string]*ConduitProject{}, map[string]*ConduitColumn{}
 	c.users = map[string]*ConduitUser{ConduitBotPHID: {PHID: ConduitBotPHID, Username: ConduitBotName, RealName: "Rituals Bot", Token: c.s.opts.ConduitToken}}
+	c.fail = map[string]string{}
 }
 
 // conduitError is a Conduit failure: error_code and error_info.
@@ -275,7 +277,14 @@ func (c *conduitAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 	default:
 		call.Authorized = true
 		c.mu.Lock()
-		res, e := method(c, params, viewer)
+		code, failing := c.fail[name]
+		var res any
+		var e *conduitError
+		if failing {
+			e = &conduitError{code, "Simulated failure of " + name + " (seeded with \"fail\")."}
+		} else {
+			res, e = method(c, params, viewer)
+		}
 		c.mu.Unlock()
 		respond(res, e)
 	}
@@ -438,10 +447,12 @@ func contains(l []string, s string) bool {
 // ConduitSeed is the body of POST /_local/conduit/seed. Objects without id or phid get them;
 // tasks tagged with a project that has columns start in its default column unless Columns
 // says otherwise. With Reset, everything is cleared first; Flavor, when set, switches the
-// shapes the stand-in answers in.
+// shapes the stand-in answers in; Fail makes methods answer with an error code (method → code,
+// e.g. "ERR-CONDUIT-CORE"; an empty code stops the failure).
 type ConduitSeed struct {
-	Reset    bool             `json:"reset"`
-	Flavor   string           `json:"flavor"`
+	Reset    bool              `json:"reset"`
+	Flavor   string            `json:"flavor"`
+	Fail     map[string]string `json:"fail"`
 	Users    []ConduitUser    `json:"users"`
 	Projects []ConduitProject `json:"projects"`
 	Columns  []ConduitColumn  `json:"columns"`
@@ -481,6 +492,13 @@ func (c *conduitAPI) seed(seed ConduitSeed) (map[string]any, error) {
 	}
 	if seed.Reset {
 		c.reset()
+	}
+	for method, code := range seed.Fail {
+		if code == "" {
+			delete(c.fail, method)
+		} else {
+			c.fail[method] = code
+		}
 	}
 	ids := func(n int) int {
 		if n == 0 {

@@ -34,4 +34,8 @@ var Specs = map[string]Spec{
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
 	},
+	"PhabricatorProcessorFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN", "CONDUIT_API_TOKEN"},
+	},
 }
