@@ -453,10 +453,10 @@ type ConduitSeed struct {
 	Reset    bool              `json:"reset"`
 	Flavor   string            `json:"flavor"`
 	Fail     map[string]string `json:"fail"`
-	Users    []ConduitUser    `json:"users"`
-	Projects []ConduitProject `json:"projects"`
-	Columns  []ConduitColumn  `json:"columns"`
-	Tasks    []ConduitTask    `json:"tasks"`
+	Users    []ConduitUser     `json:"users"`
+	Projects []ConduitProject  `json:"projects"`
+	Columns  []ConduitColumn   `json:"columns"`
+	Tasks    []ConduitTask     `json:"tasks"`
 }
 
 func (c *conduitAPI) serveSeed(w http.ResponseWriter, r *http.Request) {
