@@ -345,7 +345,7 @@ func (d *Directory) resolveBoard(t *config.Team, b *Board) {
 	if len(b.Columns) == 0 {
 		d.add(t.ID, true, "project %s (%s) has no workboard columns: create its workboard, or column rules and triage cannot work", b.Project.Name, b.Project.PHID)
 	} else {
-		d.add(t.ID, false, "project %s → %s %q, %d columns (%s), %d milestones and subprojects", tp.Project, b.Project.PHID, b.Project.Name, len(names), strings.Join(names, ", "), len(b.Family)-1)
+		d.add(t.ID, false, "project %s → %s %q, %d columns (%s); %d milestones or subprojects below it count too", tp.Project, b.Project.PHID, b.Project.Name, len(names), strings.Join(names, ", "), len(b.Family)-1)
 	}
 	match := func(ref string) (conduit.Column, bool) {
 		for _, c := range b.Columns {

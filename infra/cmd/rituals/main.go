@@ -17,6 +17,7 @@ commands:
                                    sign a Slack request and POST it
   config validate <file>           check a config file; every error is reported with its line
   config push <file>               validate and store a config file in DynamoDB
+  phab check <file>                resolve the config's Phabricator projects, columns and users
   bench                            measure bootstrap sizes, cold starts and latencies (make bench)
 
 run 'rituals <command> -h' for the options of a command.
@@ -37,6 +38,8 @@ func main() {
 		err = configCommand(os.Args[2:])
 	case "bench":
 		err = benchCommand(os.Args[2:])
+	case "phab":
+		err = phabCommand(os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
