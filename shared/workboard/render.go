@@ -122,8 +122,6 @@ func threadLine(cfg *config.Config, inc *Incident, what string) string {
 		return fmt.Sprintf("Resolved after %s: %s.", slackapp.Duration(inc.ResolvedAt.Sub(inc.RaisedAt)), slackapp.Escape(inc.ResolvedHow))
 	case "escalated":
 		return fmt.Sprintf("No response after %s: escalated to the EM.", slackapp.Duration(inc.EscalatedAt.Sub(inc.RaisedAt)))
-	case "taken":
-		return fmt.Sprintf("%s took it: the task is assigned to them.", mention(cfg, inc.TakenBy))
 	}
 	return ""
 }
