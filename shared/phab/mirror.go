@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 
@@ -94,11 +95,9 @@ type Position struct {
 	Column string    `json:"column"`
 	Since  time.Time `json:"since"`
 	Open   bool      `json:"open"`
-	// ID, Title and Priority are copied from the snapshot so that a column's list reads one
-	// index query.
+	// ID and Title are copied from the snapshot so that a column's list reads one index query.
 	ID       int       `json:"id"`
 	Title    string    `json:"title"`
-	Priority int       `json:"priority"`
 	Modified time.Time `json:"modified"`
 }
 
@@ -125,8 +124,10 @@ func (m Mirror) Get(ctx context.Context, task string) (*Snapshot, error) {
 }
 
 // Apply records a delivery: each transaction once (returned in fresh when this call wrote it),
-// the snapshot unless the mirror already holds a newer read, and the task's positions.
-func (m Mirror) Apply(ctx context.Context, snap Snapshot, xacts []conduit.Xact) (fresh map[string]bool, err error) {
+// the snapshot unless the mirror already holds a newer read, and the task's positions. before
+// is the mirror's snapshot read before (nil when unknown): when the task's columns, title and
+// state are as it says, the positions are left as they are without reading them.
+func (m Mirror) Apply(ctx context.Context, snap Snapshot, before *Snapshot, xacts []conduit.Xact) (fresh map[string]bool, err error) {
 	fresh = map[string]bool{}
 	for _, x := range xacts {
 		x.Comment = clip.Bytes(x.Comment, maxComment)
@@ -144,10 +145,15 @@ func (m Mirror) Apply(ctx context.Context, snap Snapshot, xacts []conduit.Xact) 
 		}
 	}
 	newer, err := m.putSnapshot(ctx, snap)
-	if err != nil || !newer {
+	if err != nil || !newer || samePlaces(before, snap) {
 		return fresh, err
 	}
 	return fresh, m.putPositions(ctx, snap, xacts)
+}
+
+// samePlaces reports whether the positions written for before still hold for snap.
+func samePlaces(before *Snapshot, snap Snapshot) bool {
+	return before != nil && before.Title == snap.Title && before.Closed == snap.Closed && maps.Equal(before.Columns, snap.Columns)
 }
 
 // putSnapshot writes snap unless the mirror holds a read of a later dateModified; it reports
@@ -203,13 +209,13 @@ func (m Mirror) putPositions(ctx context.Context, snap Snapshot, xacts []conduit
 	cond := map[string]types.AttributeValue{":m": store.N(snap.Modified.Unix())}
 	for board, col := range snap.Columns {
 		p, had := old[board]
-		if had && p.Column == col && p.Open == !snap.Closed && p.Title == snap.Title && p.Priority == snap.Priority {
+		if had && p.Column == col && p.Open == !snap.Closed && p.Title == snap.Title {
 			continue
 		}
 		if !had || p.Column != col {
 			p = Position{Task: snap.PHID, Board: board, Column: col, Since: entered(snap, board, col, xacts)}
 		}
-		p.Open, p.ID, p.Title, p.Priority, p.Modified = !snap.Closed, snap.ID, snap.Title, snap.Priority, snap.Modified
+		p.Open, p.ID, p.Title, p.Modified = !snap.Closed, snap.ID, snap.Title, snap.Modified
 		data, _ := json.Marshal(p)
 		item := store.Key(taskPK(snap.PHID), "BOARD#"+board)
 		item["data"] = store.S(string(data))

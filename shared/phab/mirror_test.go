@@ -26,12 +26,12 @@ func TestMirrorKeepsTheNewestRead(t *testing.T) {
 	tag := conduit.Xact{PHID: "PHID-XACT-TASK-tag", Type: conduit.KindProjects, Created: at(1), Added: []string{"PHID-PROJ-b"}}
 
 	// The later read (after the move) is applied first, with the move.
-	fresh, err := m.Apply(ctx, snap(5, "PHID-PCOL-doing", false), []conduit.Xact{move})
+	fresh, err := m.Apply(ctx, snap(5, "PHID-PCOL-doing", false), nil, []conduit.Xact{move})
 	if err != nil || !fresh["PHID-XACT-TASK-mv"] {
 		t.Fatalf("fresh %v, %v", fresh, err)
 	}
 	// The older read arrives late: recorded history, no regression of the snapshot.
-	fresh, err = m.Apply(ctx, snap(1, "PHID-PCOL-new", false), []conduit.Xact{tag, move})
+	fresh, err = m.Apply(ctx, snap(1, "PHID-PCOL-new", false), nil, []conduit.Xact{tag, move})
 	if err != nil || !fresh["PHID-XACT-TASK-tag"] || fresh["PHID-XACT-TASK-mv"] {
 		t.Fatalf("fresh %v, %v", fresh, err)
 	}
@@ -49,7 +49,7 @@ func TestMirrorKeepsTheNewestRead(t *testing.T) {
 		t.Fatalf("history %+v, %v", hist, err)
 	}
 	// Closed: out of every column's list; off the board: the position goes.
-	if _, err := m.Apply(ctx, snap(9, "PHID-PCOL-doing", true), nil); err != nil {
+	if _, err := m.Apply(ctx, snap(9, "PHID-PCOL-doing", true), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if doing, _ := m.InColumn(ctx, "PHID-PCOL-doing"); len(doing) != 0 {
@@ -57,7 +57,7 @@ func TestMirrorKeepsTheNewestRead(t *testing.T) {
 	}
 	off := snap(12, "", false)
 	off.Columns = map[string]string{}
-	if _, err := m.Apply(ctx, off, nil); err != nil {
+	if _, err := m.Apply(ctx, off, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if ps, _ := m.Positions(ctx, "PHID-TASK-m"); len(ps) != 0 {

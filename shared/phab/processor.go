@@ -242,7 +242,7 @@ func (p *Processor) delivery(ctx context.Context, log *slog.Logger, e store.Even
 		return nil, err
 	}
 	snap := SnapshotOf(task, dir.Server, p.now())
-	fresh, err := p.Mirror.Apply(ctx, snap, xacts)
+	fresh, err := p.Mirror.Apply(ctx, snap, before, xacts)
 	if err != nil {
 		return nil, err
 	}

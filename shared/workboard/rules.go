@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/conduit"
@@ -104,7 +103,7 @@ func (t *teamDelivery) priorityRule(ctx context.Context, x conduit.Xact) error {
 			return nil
 		}
 	}
-	hist, err := t.w.Mirror.History(ctx, t.Task.PHID, time.Time{})
+	hist, err := t.history(ctx)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func (t *teamDelivery) raise(ctx context.Context, x conduit.Xact) error {
 		Title: t.Task.Title, URL: taskURL(t.Config, t.Task.ID), Xact: x.PHID, RaiseGroup: x.GroupID,
 		RaisedBy: x.AuthorPHID, RaisedByName: t.name(ctx, x.AuthorPHID), RaisedAt: x.Created,
 	}
-	hist, err := t.w.Mirror.History(ctx, t.Task.PHID, x.Created)
+	hist, err := t.history(ctx)
 	if err != nil {
 		return err
 	}
@@ -202,6 +202,7 @@ func (w *Workboard) announceIncident(ctx context.Context, cfg *config.Config, te
 	}
 	channel, ts, _ := strings.Cut(res, "|")
 	if inc.TS != ts {
+		posted := inc.Rev
 		inc, _, err = w.Store.Update(ctx, team.ID, inc.ID, func(i *Incident) bool {
 			if i.TS == ts {
 				return false
@@ -213,8 +214,10 @@ func (w *Workboard) announceIncident(ctx context.Context, cfg *config.Config, te
 			return err
 		}
 		// A response or resolution recorded while the post was on its way shows at once.
-		if err := w.render(ctx, cfg, inc); err != nil {
-			return err
+		if inc.Rev > posted+1 {
+			if err := w.render(ctx, cfg, inc); err != nil {
+				return err
+			}
 		}
 	}
 	if !inc.Open() || !inc.RespondedAt.IsZero() || inc.Duty == "" {

@@ -166,6 +166,22 @@ type teamDelivery struct {
 	team  *config.Team
 	board *phab.Board
 	w     *Workboard
+	// hist is the task's recorded history (this delivery's transactions included), read once.
+	hist []conduit.Xact
+}
+
+// history returns the task's recorded transactions, oldest first, reading them once per
+// delivery and team.
+func (t *teamDelivery) history(ctx context.Context) ([]conduit.Xact, error) {
+	if t.hist != nil {
+		return t.hist, nil
+	}
+	h, err := t.w.Mirror.History(ctx, t.Task.PHID, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	t.hist = append([]conduit.Xact{}, h...)
+	return t.hist, nil
 }
 
 func (t *teamDelivery) ubn() int { return t.Dir.Server.UBN() }
@@ -229,7 +245,7 @@ func (t *teamDelivery) transaction(ctx context.Context, x conduit.Xact) error {
 // family before x (an earlier tag that no later removal before x undid): then x is a re-tag
 // or a move between milestones, not a new task for the team.
 func (t *teamDelivery) inFamilyBefore(ctx context.Context, x conduit.Xact) bool {
-	hist, err := t.w.Mirror.History(ctx, t.Task.PHID, time.Time{})
+	hist, err := t.history(ctx)
 	if err != nil {
 		t.w.log(ctx).Warn("workboard: history unreadable; treating the tag as new", logs.Err, err.Error())
 		return false
