@@ -212,3 +212,23 @@ func TestDecodeEnvelope(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeRevision(t *testing.T) {
+	t.Parallel()
+	var p Page
+	if err := json.Unmarshal(result(t, "differential.revision.search.json"), &p); err != nil {
+		t.Fatal(err)
+	}
+	a, err := DecodeRevision(p.Data[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID != 42 || a.Status != "needs-review" || a.Closed || a.Title != "Fix the <typo> in the installer" || a.AuthorPHID != "PHID-USER-volunteer" ||
+		a.Created != time.Unix(1795428000, 0).UTC() || len(a.Reviewers) != 2 || a.Reviewers[1].Status != "commented" || a.Reviewers[1].ActorPHID != "PHID-USER-alice" {
+		t.Errorf("revision %+v", a)
+	}
+	b, err := DecodeRevision(p.Data[1])
+	if err != nil || !b.Closed || b.RepositoryPHID != "" || b.Reviewers == nil || len(b.Reviewers) != 0 {
+		t.Errorf("closed revision %+v %v", b, err)
+	}
+}

@@ -22,7 +22,7 @@ func seedFiles(f *testing.F, files ...string) {
 }
 
 func FuzzDecodeEnvelope(f *testing.F) {
-	seedFiles(f, "maniphest.search.json", "transaction.search.phorge.json")
+	seedFiles(f, "maniphest.search.json", "transaction.search.phorge.json", "differential.revision.search.json")
 	f.Add([]byte(`{"result":null,"error_code":"ERR-CONDUIT-CORE","error_info":null}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, body []byte) {
