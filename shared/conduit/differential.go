@@ -51,27 +51,11 @@ type RevisionQuery struct {
 
 // SearchRevisions returns the revisions matching q (differential.revision.search, every page).
 func (c *Client) SearchRevisions(ctx context.Context, q RevisionQuery) ([]Revision, error) {
-	cons := map[string]any{}
-	if len(q.PHIDs) > 0 {
-		cons["phids"] = q.PHIDs
-	}
-	if len(q.AuthorPHIDs) > 0 {
-		cons["authorPHIDs"] = q.AuthorPHIDs
-	}
-	if len(q.Repositories) > 0 {
-		cons["repositoryPHIDs"] = q.Repositories
-	}
-	if len(q.Statuses) > 0 {
-		cons["statuses"] = q.Statuses
-	}
+	cons := constraints("phids", q.PHIDs, "authorPHIDs", q.AuthorPHIDs, "repositoryPHIDs", q.Repositories, "statuses", q.Statuses)
 	if !q.ModifiedStart.IsZero() {
 		cons["modifiedStart"] = q.ModifiedStart.Unix()
 	}
-	var att []string
-	if q.WithReviewers {
-		att = append(att, "reviewers")
-	}
-	return searchAll(ctx, c, MethodRevisionSearch, Query{Constraints: cons, Attachments: att}, DecodeRevision)
+	return searchAll(ctx, c, MethodRevisionSearch, Query{Constraints: cons, Attachments: attachments("reviewers", q.WithReviewers)}, DecodeRevision)
 }
 
 // DecodeRevision decodes one item of differential.revision.search's data.

@@ -93,6 +93,42 @@ func (c *Client) Statuses(ctx context.Context) ([]Status, error) {
 	})
 }
 
+// constraints builds a search's constraints from name, value pairs, leaving out empty lists.
+func constraints(pairs ...any) map[string]any {
+	cons := map[string]any{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		name := pairs[i].(string)
+		switch v := pairs[i+1].(type) {
+		case []string:
+			if len(v) > 0 {
+				cons[name] = v
+			}
+		case []int:
+			if len(v) > 0 {
+				cons[name] = v
+			}
+		case *bool:
+			if v != nil {
+				cons[name] = *v
+			}
+		default:
+			cons[name] = v
+		}
+	}
+	return cons
+}
+
+// attachments lists the attachment keys whose flag is set (key, flag pairs).
+func attachments(pairs ...any) []string {
+	var out []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1].(bool) {
+			out = append(out, pairs[i].(string))
+		}
+	}
+	return out
+}
+
 // TaskQuery selects tasks for SearchTasks.
 type TaskQuery struct {
 	PHIDs    []string
@@ -105,26 +141,8 @@ type TaskQuery struct {
 
 // SearchTasks returns the tasks matching q (maniphest.search, every page).
 func (c *Client) SearchTasks(ctx context.Context, q TaskQuery) ([]Task, error) {
-	cons := map[string]any{}
-	if len(q.PHIDs) > 0 {
-		cons["phids"] = q.PHIDs
-	}
-	if len(q.IDs) > 0 {
-		cons["ids"] = q.IDs
-	}
-	if len(q.Projects) > 0 {
-		cons["projects"] = q.Projects
-	}
-	if len(q.Statuses) > 0 {
-		cons["statuses"] = q.Statuses
-	}
-	var att []string
-	if q.WithColumns {
-		att = append(att, "columns")
-	}
-	if q.WithProjects {
-		att = append(att, "projects")
-	}
+	cons := constraints("phids", q.PHIDs, "ids", q.IDs, "projects", q.Projects, "statuses", q.Statuses)
+	att := attachments("columns", q.WithColumns, "projects", q.WithProjects)
 	return searchAll(ctx, c, MethodTaskSearch, Query{Constraints: cons, Attachments: att}, DecodeTask)
 }
 
@@ -235,27 +253,8 @@ type ProjectQuery struct {
 
 // SearchProjects returns the projects matching q (project.search, every page).
 func (c *Client) SearchProjects(ctx context.Context, q ProjectQuery) ([]Project, error) {
-	cons := map[string]any{}
-	if len(q.PHIDs) > 0 {
-		cons["phids"] = q.PHIDs
-	}
-	if len(q.Slugs) > 0 {
-		cons["slugs"] = q.Slugs
-	}
-	if len(q.Ancestors) > 0 {
-		cons["ancestors"] = q.Ancestors
-	}
-	if len(q.Parents) > 0 {
-		cons["parents"] = q.Parents
-	}
-	if q.Milestones != nil {
-		cons["isMilestone"] = *q.Milestones
-	}
-	var att []string
-	if q.WithMembers {
-		att = append(att, "members")
-	}
-	return searchAll(ctx, c, MethodProjectSearch, Query{Constraints: cons, Attachments: att}, DecodeProject)
+	cons := constraints("phids", q.PHIDs, "slugs", q.Slugs, "ancestors", q.Ancestors, "parents", q.Parents, "isMilestone", q.Milestones)
+	return searchAll(ctx, c, MethodProjectSearch, Query{Constraints: cons, Attachments: attachments("members", q.WithMembers)}, DecodeProject)
 }
 
 // DecodeProject decodes one item of project.search's data.
@@ -345,14 +344,7 @@ type UserQuery struct {
 
 // SearchUsers returns the users matching q (user.search, every page).
 func (c *Client) SearchUsers(ctx context.Context, q UserQuery) ([]User, error) {
-	cons := map[string]any{}
-	if len(q.PHIDs) > 0 {
-		cons["phids"] = q.PHIDs
-	}
-	if len(q.Usernames) > 0 {
-		cons["usernames"] = q.Usernames
-	}
-	return searchAll(ctx, c, MethodUserSearch, Query{Constraints: cons}, DecodeUser)
+	return searchAll(ctx, c, MethodUserSearch, Query{Constraints: constraints("phids", q.PHIDs, "usernames", q.Usernames)}, DecodeUser)
 }
 
 // DecodeUser decodes one item of user.search's data.

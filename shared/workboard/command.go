@@ -86,42 +86,18 @@ func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time)
 }
 
 func helpText(us []slackapp.Usage) string {
-	var b strings.Builder
-	b.WriteString("*/phab* — Phabricator workboard: Unbreak Now!, triage and column rules")
-	for _, u := range us {
-		fmt.Fprintf(&b, "\n• `%s` — %s", u.Syntax, u.Summary)
-	}
-	return b.String()
+	return slackapp.HelpText("*/phab* — Phabricator workboard: Unbreak Now!, triage and column rules", us)
 }
 
 // pickTeam finds the team a command is about: the team whose channel it was typed in, else
 // the invoker's only team with a workboard.
 func pickTeam(cfg *config.Config, cmd slack.SlashCommand) (*config.Team, error) {
-	var all []string
-	for _, t := range cfg.Teams {
-		if t.Phabricator == nil {
-			continue
-		}
-		all = append(all, t.ID)
-		if t.Slack.Channel == cmd.ChannelID {
-			return t, nil
-		}
-	}
-	var mine []*config.Team
-	if p := cfg.PersonBySlack(cmd.UserID); p != nil {
-		for _, t := range cfg.TeamsOf(p.ID) {
-			if t.Phabricator != nil {
-				mine = append(mine, t)
-			}
-		}
-	}
-	if len(mine) == 1 {
-		return mine[0], nil
-	}
-	if len(all) == 0 {
+	t, err := slackapp.PickTeam(cfg, cmd, func(t *config.Team) bool { return t.Phabricator != nil },
+		func(t *config.Team) []string { return []string{t.Slack.Channel} }, "ubn", usageHelp)
+	if t == nil && err == nil {
 		return nil, usage("No team in the config has a Phabricator workboard (teams[].phabricator).", usageHelp)
 	}
-	return nil, usage(fmt.Sprintf("Which team? Type its id first, e.g. `/phab %s ubn` (teams: %s), or use the command in the team's channel.", all[0], strings.Join(all, ", ")), usageHelp)
+	return t, err
 }
 
 func (c Command) ubn(ctx context.Context, cfg *config.Config, team *config.Team, now time.Time) (*slack.Msg, error) {

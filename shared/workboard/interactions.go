@@ -17,13 +17,6 @@ import (
 	"github.com/rituals-dev/rituals/shared/store"
 )
 
-// Ephemeral answers Slack's interactive paths give; *slack.Client implements it.
-type Ephemeral interface {
-	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
-}
-
-var _ Ephemeral = (*slack.Client)(nil)
-
 // Interactions answers the incident post's Acknowledge and Take it. It writes the incident
 // (the response is recorded at the click's time) and puts a phab.ubn event; the processor
 // assigns the task and updates the post. Only team members may press them.
@@ -31,7 +24,7 @@ type Interactions struct {
 	Config phab.ConfigSource
 	Store  Store
 	Events slackapp.EventPutter
-	Slack  Ephemeral
+	Slack  slackapp.EphemeralPoster
 	Log    *slog.Logger
 }
 
@@ -129,15 +122,6 @@ func (h Interactions) logger() *slog.Logger {
 }
 
 func (h Interactions) ephemeral(ctx context.Context, cb slack.InteractionCallback, text string) error {
-	channel := cb.Channel.ID
-	if channel == "" {
-		channel = cb.Container.ChannelID
-	}
-	if channel == "" {
-		return nil
-	}
-	if _, err := h.Slack.PostEphemeralContext(ctx, channel, cb.User.ID, slack.MsgOptionText(text, false)); err != nil {
-		return fmt.Errorf("chat.postEphemeral: %w", err)
-	}
-	return nil
+	_, err := slackapp.ReplyEphemeral(ctx, h.Slack, cb, text)
+	return err
 }

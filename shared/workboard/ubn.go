@@ -136,29 +136,17 @@ func (t *teamDelivery) respond(ctx context.Context, x conduit.Xact) error {
 	if t.member(x) == nil {
 		return nil
 	}
-	open, err := t.w.Store.OpenForTask(ctx, t.team.ID, t.Task.PHID)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, i := range open {
-		inc, changed, err := t.w.Store.Update(ctx, t.team.ID, i.ID, func(inc *Incident) bool {
-			if !inc.Open() || !inc.RespondedAt.IsZero() {
-				return false
-			}
-			p, how := t.response(x, inc)
-			if p == nil {
-				return false
-			}
-			inc.RespondedAt, inc.RespondedBy, inc.RespondedHow = x.Created, p.ID, how
-			return true
-		})
-		if err == nil && changed {
-			err = t.w.afterChange(ctx, t.Config, t.team, inc, "responded")
+	return t.updateOpen(ctx, "responded", func(inc *Incident) bool {
+		if !inc.RespondedAt.IsZero() {
+			return false
 		}
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+		p, how := t.response(x, inc)
+		if p == nil {
+			return false
+		}
+		inc.RespondedAt, inc.RespondedBy, inc.RespondedHow = x.Created, p.ID, how
+		return true
+	})
 }
 
 // resolveOpen ends the task's open incidents raised before x, when x ends them.
@@ -167,23 +155,29 @@ func (t *teamDelivery) resolveOpen(ctx context.Context, x conduit.Xact) error {
 	if how == "" {
 		return nil
 	}
+	return t.updateOpen(ctx, "resolved", func(inc *Incident) bool {
+		if inc.Xact == x.PHID || x.Created.Before(inc.RaisedAt) {
+			return false
+		}
+		inc.ResolvedAt, inc.ResolvedHow = x.Created, how
+		return true
+	})
+}
+
+// updateOpen applies fn to each of the task's open incidents and shows each one it changed
+// (what names the change: "responded", "resolved").
+func (t *teamDelivery) updateOpen(ctx context.Context, what string, fn func(inc *Incident) bool) error {
 	open, err := t.w.Store.OpenForTask(ctx, t.team.ID, t.Task.PHID)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, i := range open {
-		inc, changed, err := t.w.Store.Update(ctx, t.team.ID, i.ID, func(inc *Incident) bool {
-			if !inc.Open() || inc.Xact == x.PHID || x.Created.Before(inc.RaisedAt) {
-				return false
-			}
-			inc.ResolvedAt, inc.ResolvedHow = x.Created, how
-			return true
-		})
+		inc, changed, err := t.w.Store.Update(ctx, t.team.ID, i.ID, func(inc *Incident) bool { return inc.Open() && fn(inc) })
 		if err == nil && changed {
-			t.w.log(ctx).Info("workboard: Unbreak Now! resolved", logs.Team, t.team.ID, "task", fmt.Sprintf("T%d", inc.TaskID), "how", how,
+			t.w.log(ctx).Info("workboard: Unbreak Now! "+what, logs.Team, t.team.ID, "task", fmt.Sprintf("T%d", inc.TaskID),
 				"to_response", inc.RespondedAt.Sub(inc.RaisedAt).String(), "to_resolution", inc.ResolvedAt.Sub(inc.RaisedAt).String())
-			err = t.w.afterChange(ctx, t.Config, t.team, inc, "resolved")
+			err = t.w.afterChange(ctx, t.Config, t.team, inc, what)
 		}
 		errs = append(errs, err)
 	}
