@@ -79,3 +79,20 @@ func ReplyEphemeral(ctx context.Context, api EphemeralPoster, cb slack.Interacti
 	}
 	return true, nil
 }
+
+// TeamArgs splits a team command's text: an optional leading team id (of an eligible team),
+// the subcommand ("help" when there is none), and its arguments. team is nil when the text does
+// not start with a team id.
+func TeamArgs(cfg *config.Config, text string, eligible func(*config.Team) bool) (team *config.Team, sub string, args []string) {
+	args = strings.Fields(text)
+	if len(args) > 0 {
+		if t := cfg.Team(strings.ToLower(args[0])); t != nil && eligible(t) {
+			team, args = t, args[1:]
+		}
+	}
+	sub = "help"
+	if len(args) > 0 {
+		sub, args = strings.ToLower(args[0]), args[1:]
+	}
+	return team, sub, args
+}

@@ -48,21 +48,11 @@ func usage(problem string, u ...slackapp.Usage) error {
 
 // Run implements slackapp.Command.
 func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time) (*slack.Msg, error) {
-	args := strings.Fields(cmd.Text)
 	cfg, err := c.Config.Current(ctx, now)
 	if err != nil {
 		return nil, err
 	}
-	var team *config.Team
-	if len(args) > 0 {
-		if t := cfg.Team(strings.ToLower(args[0])); t != nil && t.Phabricator != nil {
-			team, args = t, args[1:]
-		}
-	}
-	sub := "help"
-	if len(args) > 0 {
-		sub, args = strings.ToLower(args[0]), args[1:]
-	}
+	team, sub, args := slackapp.TeamArgs(cfg, cmd.Text, hasBoard)
 	if sub == "help" {
 		return slackapp.Ephemeral(helpText(c.Help())), nil
 	}
@@ -85,6 +75,8 @@ func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time)
 	return nil, usage(fmt.Sprintf("`/phab %s` is not a /phab command.", slackapp.Escape(sub)), c.Help()...)
 }
 
+func hasBoard(t *config.Team) bool { return t.Phabricator != nil }
+
 func helpText(us []slackapp.Usage) string {
 	return slackapp.HelpText("*/phab* — Phabricator workboard: Unbreak Now!, triage and column rules", us)
 }
@@ -92,8 +84,7 @@ func helpText(us []slackapp.Usage) string {
 // pickTeam finds the team a command is about: the team whose channel it was typed in, else
 // the invoker's only team with a workboard.
 func pickTeam(cfg *config.Config, cmd slack.SlashCommand) (*config.Team, error) {
-	t, err := slackapp.PickTeam(cfg, cmd, func(t *config.Team) bool { return t.Phabricator != nil },
-		func(t *config.Team) []string { return []string{t.Slack.Channel} }, "ubn", usageHelp)
+	t, err := slackapp.PickTeam(cfg, cmd, hasBoard, func(t *config.Team) []string { return []string{t.Slack.Channel} }, "ubn", usageHelp)
 	if t == nil && err == nil {
 		return nil, usage("No team in the config has a Phabricator workboard (teams[].phabricator).", usageHelp)
 	}

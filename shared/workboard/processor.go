@@ -53,32 +53,9 @@ func (p *Processor) log(ctx context.Context) *slog.Logger {
 	return logs.For(ctx, l)
 }
 
-// Invoke is the Lambda handler. The function has two triggers: the events table's stream (a
-// batch of records, answered with ReportBatchItemFailures) and the schedule (an EventBridge
-// Scheduled Event, whose time is the tick's now).
+// Invoke is the Lambda handler: stream batches and the schedule's ticks (streams.Invoke).
 func (p *Processor) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
-	var probe struct {
-		Records    json.RawMessage `json:"Records"`
-		DetailType string          `json:"detail-type"`
-		Time       time.Time       `json:"time"`
-	}
-	if err := json.Unmarshal(raw, &probe); err != nil {
-		return nil, fmt.Errorf("phabricator-processor: event is not a JSON object: %w", err)
-	}
-	switch {
-	case len(probe.Records) > 0:
-		var ev events.DynamoDBEvent
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			return nil, fmt.Errorf("phabricator-processor: decode stream batch: %w", err)
-		}
-		return p.HandleStream(ctx, ev), nil
-	case probe.DetailType == "Scheduled Event" && !probe.Time.IsZero():
-		if err := p.Tick(ctx, probe.Time); err != nil {
-			return nil, err
-		}
-		return map[string]string{"status": "ok"}, nil
-	}
-	return nil, fmt.Errorf("phabricator-processor: neither a stream batch nor a Scheduled Event (detail-type %q)", probe.DetailType)
+	return streams.Invoke(ctx, raw, "phabricator-processor", p.HandleStream, p.Tick)
 }
 
 // HandleStream processes a batch of events-table records in order (see package streams).
