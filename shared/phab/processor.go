@@ -128,13 +128,7 @@ const (
 	columnsLost
 )
 
-func (p *Processor) log(ctx context.Context) *slog.Logger {
-	l := p.Log
-	if l == nil {
-		l = slog.Default()
-	}
-	return logs.For(ctx, l)
-}
+func (p *Processor) log(ctx context.Context) *slog.Logger { return logs.For(ctx, p.Log) }
 
 func (p *Processor) now() time.Time {
 	if p.Clock != nil {

@@ -47,7 +47,7 @@ func (h Interactions) Handle(ctx context.Context, cb slack.InteractionCallback, 
 	if a.ActionID != ActionAck && a.ActionID != ActionTake {
 		return nil, nil
 	}
-	log := logs.For(ctx, h.logger()).With(logs.User, cb.User.ID, logs.Key, a.Value)
+	log := logs.For(ctx, h.Log).With(logs.User, cb.User.ID, logs.Key, a.Value)
 	cfg, err := h.Config.Current(ctx, now)
 	if err != nil {
 		return nil, err
@@ -112,13 +112,6 @@ func (h Interactions) Handle(ctx context.Context, cb slack.InteractionCallback, 
 		return nil, h.ephemeral(ctx, cb, say)
 	}
 	return nil, nil
-}
-
-func (h Interactions) logger() *slog.Logger {
-	if h.Log != nil {
-		return h.Log
-	}
-	return slog.Default()
 }
 
 func (h Interactions) ephemeral(ctx context.Context, cb slack.InteractionCallback, text string) error {

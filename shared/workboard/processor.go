@@ -45,13 +45,7 @@ type Processor struct {
 	Log   *slog.Logger
 }
 
-func (p *Processor) log(ctx context.Context) *slog.Logger {
-	l := p.Log
-	if l == nil {
-		l = slog.Default()
-	}
-	return logs.For(ctx, l)
-}
+func (p *Processor) log(ctx context.Context) *slog.Logger { return logs.For(ctx, p.Log) }
 
 // Invoke is the Lambda handler: stream batches and the schedule's ticks (streams.Invoke).
 func (p *Processor) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {

@@ -129,13 +129,7 @@ func (t *teamDelivery) name(ctx context.Context, phid string) string {
 	return users[0].Username
 }
 
-func (w *Workboard) log(ctx context.Context) *slog.Logger {
-	l := w.Log
-	if l == nil {
-		l = slog.Default()
-	}
-	return logs.For(ctx, l)
-}
+func (w *Workboard) log(ctx context.Context) *slog.Logger { return logs.For(ctx, w.Log) }
 
 // React implements phab.Reactor: for each team the delivery concerns, each transaction's rule
 // (see the package doc), oldest first; the bot's own transactions trigger nothing. A failure
