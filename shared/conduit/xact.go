@@ -82,11 +82,6 @@ type TransactionComment struct {
 	}] `json:"content"`
 }
 
-type oldNew struct {
-	Old json.RawMessage `json:"old"`
-	New json.RawMessage `json:"new"`
-}
-
 type priorityValue struct {
 	Value *Int `json:"value"`
 }

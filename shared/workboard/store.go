@@ -3,7 +3,6 @@ package workboard
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -145,9 +144,6 @@ func (s Store) Get(ctx context.Context, team, id string) (*Incident, error) {
 	}
 	return decodeIncident(out.Item)
 }
-
-// errNoChange stops Update without writing.
-var errNoChange = errors.New("no change")
 
 // Update applies fn to the incident and writes it if fn reports a change, on condition that
 // nobody wrote it since it was read (retrying on a conflict). It returns the incident as

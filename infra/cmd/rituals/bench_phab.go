@@ -203,7 +203,7 @@ func heraldPost(ctx context.Context, st *localrun.Stack, task string, xacts []st
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted {
-		return fmt.Errorf("Herald delivery answered %d", resp.StatusCode)
+		return fmt.Errorf("the Herald delivery was answered %d", resp.StatusCode)
 	}
 	return nil
 }
