@@ -53,9 +53,10 @@ run: deps build
 test: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -count=1 -timeout 8m ./...
 
-# Bootstrap sizes, cold starts and request latencies through the local stack, then the in-process
-# Go benchmarks: the activity mirror, support label → post, and the standup scheduler at 10,000
-# developers with its AWS cost per developer-month (about 3 minutes in all).
+# Bootstrap sizes, cold starts and request latencies through the local stack (with Herald
+# delivery → Unbreak Now! post and its Conduit calls), then the in-process Go benchmarks: the
+# activity mirror, support label → post, and the standup scheduler at 10,000 developers with
+# its AWS cost per developer-month (about 3 minutes in all).
 # BENCH_FLAGS go to `rituals bench`, e.g. BENCH_FLAGS='-c 4' for 4 concurrent senders.
 BENCH_FLAGS ?=
 bench: deps build

@@ -399,3 +399,31 @@ func TestCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestMorningTriageFollowsTheTeamsClock: triage_at is 09:30 in London on both sides of the
+// end of summer time (08:30 UTC on Friday 23 October 2026, 09:30 UTC on Monday 26th).
+func TestMorningTriageFollowsTheTeamsClock(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "")
+	e.set(time.Date(2026, 10, 19, 10, 0, 0, 0, time.UTC)) // Monday
+	e.newTask("Waiting since Monday")
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2026, 10, 23, 8, 29, 0, 0, time.UTC), false}, // 09:29 BST
+		{time.Date(2026, 10, 23, 8, 31, 0, 0, time.UTC), true},  // 09:31 BST
+		{time.Date(2026, 10, 26, 8, 31, 0, 0, time.UTC), false}, // 08:31 GMT
+		{time.Date(2026, 10, 26, 9, 31, 0, 0, time.UTC), true},  // 09:31 GMT
+	} {
+		since := e.last()
+		e.tick(tc.at)
+		got := false
+		for _, c := range e.calls("slack", "chat.postMessage", since) {
+			got = got || strings.Contains(arg(c, "text"), "Waiting since Monday")
+		}
+		if got != tc.want {
+			t.Errorf("at %v sent %v, want %v", tc.at, got, tc.want)
+		}
+	}
+}
