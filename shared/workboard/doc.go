@@ -42,6 +42,7 @@
 //	           gsi1pk PHABUBNOPEN#<team>  gsi1sk <raised>#<task PHID>    while open
 //	board      pk PHABBOARD#<team> sk BOARD         the team's resolved board, for /phab
 //	announced  pk PHABTASK#<task>  sk NEW#<team>    the task was announced to the team
+//	on task    pk PHABTASK#<task>  sk UBN#<team>#<incident id>  read consistently for responses
 //
 // The task mirror's own items (snapshot, history, positions) are described in package phab.
 package workboard

@@ -3,6 +3,7 @@ package workboard
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -117,21 +118,29 @@ func decodeIncident(item store.Item) (*Incident, error) {
 	return &i, nil
 }
 
-// Create stores a new incident; it reports false (and stores nothing) when one with its id
-// exists, which a redelivery of the raising transaction gives.
+// Create stores a new incident; it reports false (and stores nothing new) when one with its id
+// exists, which a redelivery of the raising transaction gives. Either way it records the
+// incident on the task too (see OpenForTask), so a crash between the two writes is mended by
+// the retry.
 func (s Store) Create(ctx context.Context, i *Incident) (bool, error) {
 	i.Rev = 1
 	_, err := s.API.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.Table), Item: s.incidentItem(i), ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	})
-	if store.CondFailed(err) {
-		return false, nil
-	}
-	if err != nil {
+	created := err == nil
+	if err != nil && !store.CondFailed(err) {
 		return false, fmt.Errorf("create incident %s: %w", i.ID, err)
 	}
-	return true, nil
+	marker := store.Key("PHABTASK#"+i.Task, taskIncidentSK(i.Team, i.ID))
+	marker["expires"] = store.Expires(i.RaisedAt, IncidentRetention)
+	if _, err := s.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: marker}); err != nil {
+		return false, fmt.Errorf("record incident %s on its task: %w", i.ID, err)
+	}
+	return created, nil
 }
+
+// taskIncidentSK is the sort key, under the task, of a team's incident of the task.
+func taskIncidentSK(team, id string) string { return "UBN#" + team + "#" + id }
 
 // Get reads an incident; store.ErrNotFound when there is none.
 func (s Store) Get(ctx context.Context, team, id string) (*Incident, error) {
@@ -199,15 +208,31 @@ func (s Store) ListOpen(ctx context.Context, team string) ([]*Incident, error) {
 	return out, nil
 }
 
-// OpenForTask returns the team's open incidents of a task.
+// OpenForTask returns the team's open incidents of a task, read consistently: a response
+// delivered a moment after its raise must find the incident, which the open-incident index
+// may not list yet.
 func (s Store) OpenForTask(ctx context.Context, team, task string) ([]*Incident, error) {
-	all, err := s.ListOpen(ctx, team)
+	items, err := store.QueryAll(ctx, s.API, &dynamodb.QueryInput{
+		TableName:              aws.String(s.Table),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": store.S("PHABTASK#" + task), ":p": store.S(taskIncidentSK(team, "")),
+		},
+		ConsistentRead: aws.Bool(true),
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list incidents of %s: %w", task, err)
 	}
 	var out []*Incident
-	for _, i := range all {
-		if i.Task == task {
+	for _, it := range items {
+		i, err := s.Get(ctx, team, strings.TrimPrefix(store.Str(it, "sk"), taskIncidentSK(team, "")))
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if i.Open() {
 			out = append(out, i)
 		}
 	}
