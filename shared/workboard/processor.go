@@ -126,14 +126,17 @@ func (p *Processor) take(ctx context.Context, cfg *config.Config, team *config.T
 				return "", failure
 			}
 		}
-		if failure != nil && inc.TS != "" {
+		if failure == nil {
+			return "assigned", nil
+		}
+		p.log(ctx).Error("workboard: could not assign the task; reported, not retried", logs.Team, team.ID, logs.Err, failure.Error())
+		if inc.TS != "" {
 			text := failedEditText(inc.URL, inc.TaskID, inc.Title, "assign", failure)
 			if _, err := slackapp.Post(ctx, w.Slack, inc.Channel, slackapp.Message{Text: text, Thread: inc.TS}); err != nil {
 				return "", err
 			}
-			return "failed: " + clip.Runes(failure.Error(), 200), nil
 		}
-		return "assigned", nil
+		return "failed: " + clip.Runes(failure.Error(), 200), nil
 	})
 	return err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rituals-dev/rituals/infra/standins"
 	"github.com/rituals-dev/rituals/shared/conduit"
 	"github.com/rituals-dev/rituals/shared/slackapp"
+	"github.com/rituals-dev/rituals/shared/store"
 )
 
 const channel = "C0ROCKET01"
@@ -425,5 +426,39 @@ func TestMorningTriageFollowsTheTeamsClock(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("at %v sent %v, want %v", tc.at, got, tc.want)
 		}
+	}
+}
+
+// TestTakeItOnATaskTheBotCannotEdit: the refusal is said once in the post's thread; the
+// effect is recorded as failed, so a retried event does not try again.
+func TestTakeItOnATaskTheBotCannotEdit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "")
+	if _, err := e.srv.SeedConduit(standins.ConduitSeed{Tasks: []standins.ConduitTask{{ID: 302, PHID: "PHID-TASK-lockedubn000001", Name: "Locked outage",
+		Priority: 80, Projects: []string{"PHID-PROJ-rocket"}, Locked: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, raise := e.edit("mallory", "PHID-TASK-lockedubn000001", unbreak())
+	e.deliver("PHID-TASK-lockedubn000001", raise...)
+	inc := e.incidents()[0]
+	payload := `{"team":"rocket","id":"` + inc.ID + `","action":"take","person":"bob"}`
+	ev := store.Event{Key: "rituals#phab#test", Source: EventSource, Type: EventUBN, ReceivedAt: t0, Payload: []byte(payload)}
+	since := e.last()
+	for i := 0; i < 2; i++ {
+		if err := e.proc.Event(e.ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if edits := e.calls("conduit", conduit.MethodTaskEdit, since); len(edits) != 1 {
+		t.Fatalf("%d edit attempts, want 1", len(edits))
+	}
+	var reports []string
+	for _, p := range e.posts(channel, since) {
+		if strings.Contains(p, "could not assign") {
+			reports = append(reports, p)
+		}
+	}
+	if len(reports) != 1 || !strings.Contains(reports[0], "T302: Locked outage") {
+		t.Fatalf("reports %q", reports)
 	}
 }
