@@ -47,6 +47,9 @@ type Options struct {
 	SlackBotToken string
 	GitHubToken   string
 	ConduitToken  string
+	// ConduitFlavor is the server Conduit answers like: FlavorPhabricator (the default) or
+	// FlavorPhorge; a seed can switch it.
+	ConduitFlavor string
 	// Now stamps calls and objects; time.Now when nil.
 	Now func() time.Time
 }
