@@ -19,6 +19,10 @@ FUNCTIONS := \
 	StandupSchedulerFunction:standup-scheduler \
 	StandupProcessorFunction:standup-processor \
 	SupportTriageFunction:support-triage \
+	RetroDecisionFunction:retro-decision \
+	LabelRulesFunction:label-rules \
+	SlackOAuthFunction:slack-oauth \
+	PhabricatorProcessorFunction:phabricator-processor \
 	GitHubReconcileFunction:github-reconcile
 
 fn_id = $(word 1,$(subst :, ,$(1)))
@@ -54,9 +58,12 @@ run: deps build
 test: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -count=1 -timeout 8m ./...
 
-# Bootstrap sizes, cold starts and request latencies through the local stack, then the in-process
-# Go benchmarks: the activity mirror, support label → post, and the standup scheduler at 10,000
-# developers with its AWS cost per developer-month (about 3 minutes in all).
+# Bootstrap sizes and cold starts (against a minimal aws-lambda-go bootstrap), request latencies
+# through the local stack at 4 and 32 senders (the webhook against the same PutItem straight to
+# DynamoDB), label rule → first action, and Herald delivery → Unbreak Now! post and its Conduit
+# calls; then the in-process Go benchmarks: the activity mirror, support label → post, the
+# standup scheduler at 10,000 developers with its AWS cost per developer-month, and the
+# label-rule timer sweep with 100,000 timers pending.
 # BENCH_FLAGS go to `rituals bench`, e.g. BENCH_FLAGS='-c 8' for 8 concurrent senders only.
 BENCH_FLAGS ?=
 bench: deps build
@@ -64,6 +71,7 @@ bench: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./shared/ingest
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchtime 20x ./shared/activity ./shared/support
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkStandup(Tick|Cost)10k' -benchtime 1x -timeout 40m ./shared/standup
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkSweep100k' -benchtime 1x -timeout 30m ./shared/labels
 
 # Each fuzz target for a short while beyond its seed corpus (which `make test` already runs), in
 # its own package: `go test -list` names every package's targets, so same-named targets in

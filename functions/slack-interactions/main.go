@@ -9,12 +9,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/decision"
 	"github.com/rituals-dev/rituals/shared/httpapi"
+	"github.com/rituals-dev/rituals/shared/retro"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/standup"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/support"
+	"github.com/rituals-dev/rituals/shared/workboard"
 )
 
 func main() {
@@ -37,9 +40,13 @@ func main() {
 		Handlers: []slackapp.Interaction{
 			standup.Interactions{Deps: standup.NewDeps(ddb, cfg, state, events.Table, slackClient, log)},
 			support.Interactions{Config: cfg, Store: support.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+			retro.Interactions{Config: cfg, Store: retro.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+			decision.Interactions{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+			workboard.Interactions{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 		},
-		Log: log,
-		Now: time.Now,
+		Replays: &slackapp.ReplayGuard{API: ddb, Table: state},
+		Log:     log,
+		Now:     time.Now,
 	}
 	eventsAPI := slackapp.EventsAPI{Secret: secret, Events: events, Log: log, Now: time.Now}
 	lambda.Start(func(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {

@@ -111,6 +111,15 @@ type harness struct {
 	settle int
 	// passTimeout bounds one stream pass; 30s when 0.
 	passTimeout time.Duration
+	// log is everything the stack and its functions wrote.
+	log *stackLog
+}
+
+// logText returns what the stack and its functions have logged so far.
+func (h *harness) logText() string {
+	h.log.mu.Lock()
+	defer h.log.mu.Unlock()
+	return h.log.buf.String()
 }
 
 // stackOptions are what a test may set beyond the config and the functions.
@@ -128,6 +137,8 @@ type stackOptions struct {
 	Timeouts           map[string]time.Duration
 	StreamRetryBackoff time.Duration
 	AsyncRetryDelay    time.Duration
+	// Secrets are the functions' secrets; localrun.Secrets(nil) when nil.
+	Secrets map[string]string
 }
 
 // startStack starts the functions named (all when none) with configFile pushed as the team
@@ -148,6 +159,10 @@ func startStackWith(t *testing.T, configFile string, opts stackOptions, function
 	if now == nil {
 		now = time.Now
 	}
+	secrets := opts.Secrets
+	if secrets == nil {
+		secrets = localrun.Secrets(nil)
+	}
 	prefix := make([]byte, 4)
 	_, _ = rand.Read(prefix)
 	tablePrefix := "e2e" + hex.EncodeToString(prefix) + "-"
@@ -161,7 +176,7 @@ func startStackWith(t *testing.T, configFile string, opts stackOptions, function
 		DynamoDBEndpoint:   dynamotest.Endpoint(t),
 		TablePrefix:        tablePrefix,
 		Functions:          functions,
-		Secrets:            localrun.Secrets(nil),
+		Secrets:            secrets,
 		DeadLetterFile:     "-",
 		Now:                now,
 		Log:                log,
@@ -185,7 +200,7 @@ func startStackWith(t *testing.T, configFile string, opts stackOptions, function
 			log.mu.Unlock()
 		}
 	})
-	return &harness{t: t, st: st, prefix: tablePrefix, now: now, settle: opts.Settle}
+	return &harness{t: t, st: st, prefix: tablePrefix, now: now, settle: opts.Settle, log: log}
 }
 
 // post sends body to path with headers and returns the status and body of the answer, after
@@ -215,9 +230,11 @@ func (h *harness) github(event, delivery string, body []byte) (int, string) {
 	}, body)
 }
 
-// phabricator sends a Herald webhook body signed with the local HMAC key.
+// phabricator sends a Herald webhook body, stamped with the stack's time as Herald stamps a
+// delivery, signed with the local HMAC key.
 func (h *harness) phabricator(body []byte) (int, string) {
 	h.t.Helper()
+	body = signing.HeraldAt(body, h.now())
 	return h.post("/webhooks/phabricator", map[string]string{
 		"Content-Type":                    "application/json",
 		"X-Phabricator-Webhook-Signature": signing.Phabricator([]byte(localrun.DefaultSecrets["PHABRICATOR_WEBHOOK_HMAC_KEY"]), body),

@@ -43,13 +43,17 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 		if c.apiURL != "" && strings.HasPrefix(v, c.apiURL) {
 			vars[k] = strings.TrimSuffix(c.baseURL, "/") + strings.TrimPrefix(v, c.apiURL)
 		}
-		if !strings.HasSuffix(k, runtimeenv.ParamSuffix) {
-			continue
+		if !strings.HasSuffix(k, runtimeenv.ParamSuffix) || declaredVar(f.LogicalID, k) {
+			continue // a parameter name the function uses as such (it reads SSM at run time)
 		}
 		name := strings.TrimSuffix(k, runtimeenv.ParamSuffix)
 		secret, ok := c.secrets[name]
 		if !ok && c.getenv != nil {
 			secret = c.getenv(name)
+		}
+		if secret == "" && runtimeenv.IsChoice(name) {
+			delete(vars, k) // one form of a credential given in another (a GitHub token, an app)
+			continue
 		}
 		if secret == "" {
 			return nil, fmt.Errorf("function %s: %s names an SSM parameter, but there is no local value for %s: set %s in the environment", f.LogicalID, k, name, name)
@@ -83,6 +87,7 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 		"SLACK_API_URL":                   standins.SlackAPIURL(c.baseURL),
 		"GITHUB_API_URL":                  standins.GitHubAPIURL(c.baseURL),
 		"CONDUIT_API_URL":                 standins.ConduitAPIURL(c.baseURL),
+		"AWS_ENDPOINT_URL_SSM":            standins.SSMURL(c.baseURL),
 		"RITUALS_LOCAL":                   "1",
 		killpoint.EnvVar:                  "1",
 	}
@@ -102,4 +107,14 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// declaredVar reports whether function's runtimeenv.Spec lists name among its plain variables.
+func declaredVar(function, name string) bool {
+	for _, v := range runtimeenv.Specs[function].Vars {
+		if v == name {
+			return true
+		}
+	}
+	return false
 }

@@ -264,6 +264,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	// A template without an HttpApi resource has no URL to rewrite.
 	apiURL, _ := resolver.Sub(samtemplate.HTTPAPIURL)
 	ec := envContext{resolver: resolver, secrets: opts.Secrets, getenv: os.Getenv, dynamo: s.FunctionsDynamoDBEndpoint, baseURL: s.URL, extra: opts.Env, region: Region, apiURL: apiURL}
+	if err := s.publishStack(resolver, ec); err != nil {
+		return nil, err
+	}
 	for _, f := range fns {
 		env, err := functionEnv(f, bins[f.LogicalID].path, ec)
 		if err != nil {

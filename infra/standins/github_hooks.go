@@ -94,44 +94,89 @@ func (g *githubAPI) hookRoutes(route func(pattern, api string, h ghHandler)) {
 	for _, sc := range []struct{ prefix, api string }{{"/orgs/{org}", "orgs"}, {"/repos/{owner}/{repo}", "repos"}} {
 		route("GET "+sc.prefix+"/hooks", sc.api+"/list-webhooks", g.listHooks)
 		route("POST "+sc.prefix+"/hooks", sc.api+"/create-webhook", g.createHook)
-		route("GET "+sc.prefix+"/hooks/{hook_id}", sc.api+"/get-webhook", g.getHook)
-		route("GET "+sc.prefix+"/hooks/{hook_id}/deliveries", sc.api+"/list-webhook-deliveries", g.listDeliveries)
-		route("GET "+sc.prefix+"/hooks/{hook_id}/deliveries/{delivery_id}", sc.api+"/get-webhook-delivery", g.getDelivery)
-		route("POST "+sc.prefix+"/hooks/{hook_id}/deliveries/{delivery_id}/attempts", sc.api+"/redeliver-webhook-delivery", g.redeliver)
+		route("GET "+sc.prefix+"/hooks/{hook_id}", sc.api+"/get-webhook", g.byHook(g.getHook))
+		route("GET "+sc.prefix+"/hooks/{hook_id}/deliveries", sc.api+"/list-webhook-deliveries", g.byHook(g.listDeliveries))
+		route("GET "+sc.prefix+"/hooks/{hook_id}/deliveries/{delivery_id}", sc.api+"/get-webhook-delivery", g.byHook(g.getDelivery))
+		route("POST "+sc.prefix+"/hooks/{hook_id}/deliveries/{delivery_id}/attempts", sc.api+"/redeliver-webhook-delivery", g.byHook(g.redeliver))
 	}
-	route("GET /app/hook/config", "apps/get-webhook-config-for-app", g.appHookConfig)
-	route("GET /app/hook/deliveries", "apps/list-webhook-deliveries", g.listDeliveries)
-	route("GET /app/hook/deliveries/{delivery_id}", "apps/get-webhook-delivery", g.getDelivery)
-	route("POST /app/hook/deliveries/{delivery_id}/attempts", "apps/redeliver-webhook-delivery", g.redeliver)
 }
 
-// appRoute reports whether r is one of the GitHub App's own endpoints, which take the App's
-// JWT rather than a user or installation token.
-func appRoute(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/app/") }
-
-// looksLikeJWT accepts a token shaped like a JWT (three base64url parts); the stand-in has no
-// App private key to check its signature with.
-func looksLikeJWT(token string) bool {
-	parts := strings.Split(token, ".")
-	return len(parts) == 3 && parts[0] != "" && parts[1] != ""
+// registerAppHooks serves the GitHub App's own webhook endpoints, which take the app's JWT
+// (verified by the GitHub Apps stand-in, github_apps.go) and act on the app's hook.
+func (s *Server) registerAppHooks(mux *http.ServeMux) {
+	api := strings.TrimSuffix(GitHubAPIPath, "/")
+	route := func(pattern, op string, h func(hook *ghHook, r *http.Request) ghReply) {
+		method, path, _ := strings.Cut(pattern, " ")
+		mux.HandleFunc(method+" "+api+path, func(w http.ResponseWriter, r *http.Request) {
+			s.ghApps.serveAPI(w, r, op, s.ghApps.asApp(func(app *GitHubApp, r *http.Request, _ map[string]any) ghReply {
+				g := s.github
+				g.mu.Lock()
+				hook := g.appHook(app, "")
+				g.mu.Unlock()
+				reply := h(hook, r)
+				if page, ok := reply.body.(ghPage); ok {
+					if page.link != "" {
+						w.Header().Set("Link", page.link)
+					}
+					reply.body = page.items
+				}
+				return reply
+			}))
+		})
+	}
+	route("GET /app/hook/config", "apps/get-webhook-config-for-app", func(h *ghHook, _ *http.Request) ghReply {
+		return ghReply{http.StatusOK, map[string]any{"url": h.url, "content_type": h.contentType, "insecure_ssl": "0", "secret": "********"}}
+	})
+	route("GET /app/hook/deliveries", "apps/list-webhook-deliveries", s.github.listDeliveries)
+	route("GET /app/hook/deliveries/{delivery_id}", "apps/get-webhook-delivery", s.github.getDelivery)
+	route("POST /app/hook/deliveries/{delivery_id}/attempts", "apps/redeliver-webhook-delivery", s.github.redeliver)
 }
 
-// hookScope is the scope of a hook route: "orgs/<org>", "repos/<owner>/<repo>" or "app".
+// appHook is app's webhook (scope "app/<id>"), made from what its manifest said the first time
+// it is needed; fallback is the URL when the app has none. g.mu must be held.
+func (g *githubAPI) appHook(app *GitHubApp, fallback string) *ghHook {
+	scope := "app/" + strconv.FormatInt(app.ID, 10)
+	for _, h := range g.sortedHooks() {
+		if h.scope == scope {
+			return h
+		}
+	}
+	u := app.WebhookURL
+	if u == "" {
+		u = fallback
+	}
+	return g.addHook(scope, u, "json", app.WebhookSecret, app.Events, u != "")
+}
+
+// hookScope is the scope of an org or repository hook route.
 func hookScope(r *http.Request) string {
-	switch {
-	case appRoute(r):
-		return "app"
-	case r.PathValue("org") != "":
+	if r.PathValue("org") != "" {
 		return "orgs/" + r.PathValue("org")
-	default:
-		return "repos/" + r.PathValue("owner") + "/" + r.PathValue("repo")
+	}
+	return "repos/" + r.PathValue("owner") + "/" + r.PathValue("repo")
+}
+
+// byHook finds the route's hook ({hook_id} in its org or repository) for h.
+func (g *githubAPI) byHook(h func(hook *ghHook, r *http.Request) ghReply) ghHandler {
+	return func(r *http.Request, _ any) ghReply {
+		g.mu.Lock()
+		id, err := strconv.ParseInt(r.PathValue("hook_id"), 10, 64)
+		hook := g.hooksState().byID[id]
+		g.mu.Unlock()
+		if err != nil || hook == nil || hook.scope != hookScope(r) {
+			return ghError(http.StatusNotFound, "Not Found")
+		}
+		return h(hook, r)
 	}
 }
 
 func (h *ghHook) view() map[string]any {
 	typ := "Organization"
-	if strings.HasPrefix(h.scope, "repos/") {
+	switch {
+	case strings.HasPrefix(h.scope, "repos/"):
 		typ = "Repository"
+	case strings.HasPrefix(h.scope, "app/"):
+		typ = "App"
 	}
 	api := "https://api.github.com/" + h.scope + "/hooks/" + strconv.FormatInt(h.id, 10)
 	return map[string]any{
@@ -157,26 +202,6 @@ func (d *ghDelivery) view() map[string]any {
 	out["request"] = map[string]any{"headers": d.reqHeaders, "payload": d.payload}
 	out["response"] = map[string]any{"headers": d.respHeaders, "payload": d.respBody}
 	return out
-}
-
-func (g *githubAPI) findHook(r *http.Request) (*ghHook, *ghReply) {
-	st := g.hooksState()
-	scope := hookScope(r)
-	if scope == "app" {
-		for _, h := range st.byID {
-			if h.scope == "app" {
-				return h, nil
-			}
-		}
-		e := ghError(http.StatusNotFound, "Not Found")
-		return nil, &e
-	}
-	id, err := strconv.ParseInt(r.PathValue("hook_id"), 10, 64)
-	if h := st.byID[id]; err == nil && h != nil && h.scope == scope {
-		return h, nil
-	}
-	e := ghError(http.StatusNotFound, "Not Found")
-	return nil, &e
 }
 
 func (g *githubAPI) listHooks(r *http.Request, _ any) ghReply {
@@ -239,30 +264,16 @@ func (g *githubAPI) addHook(scope, u, contentType, secret string, events []strin
 	return h
 }
 
-func (g *githubAPI) getHook(r *http.Request, _ any) ghReply {
+func (g *githubAPI) getHook(h *ghHook, _ *http.Request) ghReply {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	h, e := g.findHook(r)
-	if e != nil {
-		return *e
-	}
 	return ghReply{http.StatusOK, h.view()}
-}
-
-func (g *githubAPI) appHookConfig(r *http.Request, _ any) ghReply {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	h, e := g.findHook(r)
-	if e != nil {
-		return *e
-	}
-	return ghReply{http.StatusOK, map[string]any{"url": h.url, "content_type": h.contentType, "insecure_ssl": "0", "secret": "********"}}
 }
 
 // listDeliveries answers a hook's deliveries newest first, per_page at a time (30 by default,
 // at most 100), with GitHub's cursor pagination: the Link header's rel="next" carries
 // cursor=v1_<id>, and the next page holds the deliveries older than that one.
-func (g *githubAPI) listDeliveries(r *http.Request, _ any) ghReply {
+func (g *githubAPI) listDeliveries(h *ghHook, r *http.Request) ghReply {
 	q := r.URL.Query()
 	perPage := 30
 	if v := q.Get("per_page"); v != "" {
@@ -282,10 +293,6 @@ func (g *githubAPI) listDeliveries(r *http.Request, _ any) ghReply {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	h, e := g.findHook(r)
-	if e != nil {
-		return *e
-	}
 	out := []any{}
 	var last int64
 	more := false
@@ -315,21 +322,17 @@ func (g *githubAPI) listDeliveries(r *http.Request, _ any) ghReply {
 	return ghReply{http.StatusOK, page}
 }
 
-func (g *githubAPI) getDelivery(r *http.Request, _ any) ghReply {
+func (g *githubAPI) getDelivery(h *ghHook, r *http.Request) ghReply {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	d, e := g.findDelivery(r)
+	d, e := findDelivery(h, r)
 	if e != nil {
 		return *e
 	}
 	return ghReply{http.StatusOK, d.view()}
 }
 
-func (g *githubAPI) findDelivery(r *http.Request) (*ghDelivery, *ghReply) {
-	h, e := g.findHook(r)
-	if e != nil {
-		return nil, e
-	}
+func findDelivery(h *ghHook, r *http.Request) (*ghDelivery, *ghReply) {
 	id, err := strconv.ParseInt(r.PathValue("delivery_id"), 10, 64)
 	if err == nil {
 		for _, d := range h.deliveries {
@@ -344,9 +347,9 @@ func (g *githubAPI) findDelivery(r *http.Request) (*ghDelivery, *ghReply) {
 
 // redeliver answers 202 and sends the delivery again in the background, with the same guid,
 // event and payload, marked as a redelivery; WaitHookDeliveries waits for it.
-func (g *githubAPI) redeliver(r *http.Request, _ any) ghReply {
+func (g *githubAPI) redeliver(h *ghHook, r *http.Request) ghReply {
 	g.mu.Lock()
-	d, e := g.findDelivery(r)
+	d, e := findDelivery(h, r)
 	if e != nil {
 		g.mu.Unlock()
 		return *e
@@ -380,7 +383,7 @@ func (g *githubAPI) send(h *ghHook, event, guid string, payload []byte, redelive
 	}
 	targetType := "repository"
 	switch {
-	case h.scope == "app":
+	case strings.HasPrefix(h.scope, "app/"):
 		targetType = "integration"
 	case strings.HasPrefix(h.scope, "orgs/"):
 		targetType = "organization"
@@ -467,6 +470,8 @@ type DeliverRequest struct {
 	Org  string `json:"org,omitempty"`
 	Repo string `json:"repo,omitempty"`
 	App  bool   `json:"app,omitempty"`
+	// AppID picks the app when App is set and the stand-in has several (the first otherwise).
+	AppID int64 `json:"app_id,omitempty"`
 	// URL is where the hook points when one is created; the stack's webhook URL when empty.
 	URL string `json:"url,omitempty"`
 }
@@ -481,7 +486,6 @@ func (s *Server) Deliver(req DeliverRequest) (map[string]any, error) {
 	scope := ""
 	switch {
 	case req.App:
-		scope = "app"
 	case req.Org != "":
 		scope = "orgs/" + req.Org
 	case req.Repo != "":
@@ -507,19 +511,27 @@ func (s *Server) Deliver(req DeliverRequest) (map[string]any, error) {
 	if target == "" {
 		target = s.opts.WebhookURL
 	}
-	if target == "" {
+	if target == "" && !req.App {
 		return nil, errors.New("no webhook URL: give url")
 	}
 	guid := req.GUID
 	if guid == "" {
 		guid = newGUID()
 	}
+	var app *GitHubApp
+	if req.App {
+		if app = s.ghApps.app(req.AppID); app == nil {
+			return nil, errors.New("no GitHub App is registered with the stand-in (rituals setup github registers one)")
+		}
+	}
 	g.mu.Lock()
 	var hook *ghHook
+	if app != nil {
+		hook = g.appHook(app, target)
+	}
 	for _, h := range g.sortedHooks() {
-		if h.scope == scope && h.url == target {
+		if hook == nil && h.scope == scope && h.url == target {
 			hook = h
-			break
 		}
 	}
 	if hook == nil {
@@ -573,4 +585,20 @@ func newGUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// app returns the registered app with id, or the first registered one when id is 0.
+func (g *githubApps) app(id int64) *GitHubApp {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if id != 0 {
+		return g.apps[id]
+	}
+	var first *GitHubApp
+	for _, a := range g.apps {
+		if first == nil || a.ID < first.ID {
+			first = a
+		}
+	}
+	return first
 }

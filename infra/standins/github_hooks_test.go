@@ -2,7 +2,11 @@ package standins
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +17,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/rituals-dev/rituals/infra/faults"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/ghub"
 )
 
@@ -141,7 +146,8 @@ func TestHookDeliveriesLikeGitHub(t *testing.T) {
 	}
 }
 
-// TestAppHookDeliveries: the App's hook endpoints take a JWT, never the user token.
+// TestAppHookDeliveries: the App's hook endpoints take the app's JWT (verified as GitHub does),
+// never the user token, and list the deliveries sent through the app's webhook.
 func TestAppHookDeliveries(t *testing.T) {
 	t.Parallel()
 	stack := httptest.NewServer(&hookTarget{})
@@ -149,21 +155,40 @@ func TestAppHookDeliveries(t *testing.T) {
 	s := New(Options{GitHubToken: githubToken, WebhookURL: stack.URL, WebhookSecret: "hook-secret"})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
+	if _, err := s.Deliver(DeliverRequest{Event: "issues", Payload: json.RawMessage(`{"action":"opened"}`), App: true}); err == nil {
+		t.Fatal("an App delivery without an App registered")
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RegisterGitHubApp(4242, "rituals-local", &key.PublicKey, false)
 	if _, err := s.Deliver(DeliverRequest{Event: "issues", Payload: json.RawMessage(`{"action":"opened"}`), App: true, GUID: "app-1"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	client := func(token string) *github.Client {
-		gh, _ := github.NewClient(nil).WithAuthToken(token).WithEnterpriseURLs(GitHubAPIURL(srv.URL), GitHubAPIURL(srv.URL))
-		gh.BaseURL.Path = GitHubAPIPath
-		return gh
-	}
-	if _, _, err := client(githubToken).Apps.ListHookDeliveries(ctx, nil); err == nil {
+	user, _ := github.NewClient(nil).WithAuthToken(githubToken).WithEnterpriseURLs(GitHubAPIURL(srv.URL), GitHubAPIURL(srv.URL))
+	user.BaseURL.Path = GitHubAPIPath
+	if _, _, err := user.Apps.ListHookDeliveries(ctx, nil); err == nil {
 		t.Fatal("the App's deliveries listed with a user token")
 	}
-	list, _, err := client("eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIxIn0.c2ln").Apps.ListHookDeliveries(ctx, nil)
-	if err != nil || len(list) != 1 || list[0].GetGUID() != "app-1" {
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	a, err := ghapp.NewApp(4242, pemKey, GitHubAPIURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := a.AppClient() // authenticates as the app, with its JWT
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := app.Apps.ListHookDeliveries(ctx, nil)
+	// The registered app has no webhook secret, so the stack refused the unsigned delivery.
+	if err != nil || len(list) != 1 || list[0].GetGUID() != "app-1" || list[0].GetStatusCode() != 401 {
 		t.Fatalf("app deliveries: %+v %v", list, err)
+	}
+	cfg, _, err := app.Apps.GetHookConfig(ctx)
+	if err != nil || cfg.GetURL() != stack.URL {
+		t.Fatalf("app hook config: %+v %v", cfg, err)
 	}
 }
 

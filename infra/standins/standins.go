@@ -50,6 +50,9 @@ type Options struct {
 	SlackBotToken string
 	GitHubToken   string
 	ConduitToken  string
+	// ConduitFlavor is the server Conduit answers like: FlavorPhabricator (the default) or
+	// FlavorPhorge; a seed can switch it.
+	ConduitFlavor string
 	// Now stamps calls and objects; time.Now when nil.
 	Now func() time.Time
 	// WebhookURL is the stack's GitHub webhook URL, and WebhookSecret its secret: hooks the
@@ -69,6 +72,11 @@ type Server struct {
 	github  *githubAPI
 	conduit *conduitAPI
 	mux     *http.ServeMux
+	// setup.go: what `rituals setup` and `rituals doctor` talk to.
+	ghApps    *githubApps
+	slackApps *slackApps
+	ssm       *ssmAPI
+	cfn       *cloudFormationAPI
 }
 
 // New returns stand-ins accepting the given credentials.
@@ -89,6 +97,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST "+ConduitSeedPath, s.conduit.serveSeed)
 	mux.Handle(OutboxPath, s.outbox)
 	mux.HandleFunc("POST "+GitHubDeliverPath, s.serveDeliver)
+	s.registerSetup(mux)
+	s.registerAppHooks(mux)
 	s.mux = mux
 	return s
 }

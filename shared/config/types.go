@@ -11,6 +11,8 @@ type Config struct {
 	People  []*Person
 	Clients []*Client
 	Teams   []*Team
+	// Phabricator is the server the teams' workboards are on; nil when no team uses one.
+	Phabricator *PhabricatorServer
 
 	idx index
 }
@@ -91,6 +93,18 @@ type Team struct {
 	Standup *Standup
 	// Support is nil when the team does not take support requests.
 	Support *Support
+	// Retro is how the team runs retros (/retro); nil means the defaults (see Team.RetroSettings).
+	Retro *Retro
+	// DACI is the team's decision matrix (/decision, /daci), one row per kind of decision, in
+	// file order; empty when the team keeps none.
+	DACI []*DecisionKind
+	// Labels are the GitHub labels the team's label rules may name, besides its support and
+	// priority labels (any case).
+	Labels []string
+	// LabelRules are the team's label rules (types_labels.go), in file order.
+	LabelRules []*LabelRule
+	// Phabricator is nil when the team has no Phabricator workboard.
+	Phabricator *TeamPhabricator
 
 	loc     *time.Location
 	clients []*Client
@@ -128,6 +142,9 @@ type TeamSlack struct {
 	Channel        string
 	SupportChannel string
 	DigestChannel  string
+	// Channels are other channels the team's rules post to, by a name of the team's choosing
+	// (security: G01SECURE), so that a rule names a channel the config knows.
+	Channels map[string]string
 }
 
 // Standup is when a team's developers are asked for their standup.

@@ -12,9 +12,11 @@ import (
 
 // GitHubHooks is Hooks over go-github: the organisation and repository webhook endpoints
 // (GET .../hooks, GET .../hooks/{id}/deliveries with cursor pagination, POST
-// .../deliveries/{id}/attempts).
+// .../deliveries/{id}/attempts) with Client, and the GitHub App's own (GET /app/hook/config,
+// /app/hook/deliveries...) with App, a client authenticated as the app (its JWT).
 type GitHubHooks struct {
 	Client *github.Client
+	App    *github.Client
 }
 
 var _ Hooks = GitHubHooks{}
@@ -36,8 +38,15 @@ func notFound(err error) error {
 	return err
 }
 
-// Hooks implements Hooks.
+// Hooks implements Hooks. The App has one webhook (reported with id 0).
 func (g GitHubHooks) Hooks(ctx context.Context, s Scope) ([]Hook, error) {
+	if s.App {
+		cfg, _, err := g.App.Apps.GetHookConfig(ctx)
+		if err != nil {
+			return nil, notFound(err)
+		}
+		return []Hook{{URL: cfg.GetURL()}}, nil
+	}
 	var out []Hook
 	opts := &github.ListOptions{PerPage: 100}
 	for {
@@ -72,9 +81,12 @@ func (g GitHubHooks) Deliveries(ctx context.Context, s Scope, hookID int64, curs
 	var list []*github.HookDelivery
 	var resp *github.Response
 	var err error
-	if s.Org != "" {
+	switch {
+	case s.App:
+		list, resp, err = g.App.Apps.ListHookDeliveries(ctx, opts)
+	case s.Org != "":
 		list, resp, err = g.Client.Organizations.ListHookDeliveries(ctx, s.Org, hookID, opts)
-	} else {
+	default:
 		owner, name, serr := split(s.Repo)
 		if serr != nil {
 			return nil, "", serr
@@ -98,9 +110,12 @@ func (g GitHubHooks) Deliveries(ctx context.Context, s Scope, hookID int64, curs
 // AcceptedError: that is success.
 func (g GitHubHooks) Redeliver(ctx context.Context, s Scope, hookID, deliveryID int64) error {
 	var err error
-	if s.Org != "" {
+	switch {
+	case s.App:
+		_, _, err = g.App.Apps.RedeliverHookDelivery(ctx, deliveryID)
+	case s.Org != "":
 		_, _, err = g.Client.Organizations.RedeliverHookDelivery(ctx, s.Org, hookID, deliveryID)
-	} else {
+	default:
 		owner, name, serr := split(s.Repo)
 		if serr != nil {
 			return serr

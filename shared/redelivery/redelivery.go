@@ -1,7 +1,8 @@
 // Package redelivery recovers GitHub webhook deliveries that never got through. GitHub does not
 // retry a failed delivery by itself: when our endpoint was down, throttled or mid-deploy, the
-// event is simply gone. On a schedule, the Reconciler finds Rituals' webhook on every
-// organisation and repository the team config names (by its URL), lists the hook's deliveries
+// event is simply gone. On a schedule, the Reconciler finds Rituals' webhook — the GitHub App's,
+// or with a token the one on every organisation and repository the team config names (by its
+// URL) — lists the hook's deliveries
 // since its last run and asks GitHub to redeliver each one that did not get a 2xx and whose guid
 // has no successful delivery. A redelivery carries the same X-GitHub-Delivery, so the
 // ingestion's dedupe makes a delivery that did get through after all (or one redelivered twice)
@@ -26,15 +27,19 @@ import (
 	"time"
 )
 
-// Scope is an organisation (Org) or one repository (Repo, "owner/name") whose webhooks the
-// reconcile looks at.
+// Scope is whose webhooks the reconcile looks at: the GitHub App's own webhook (App), an
+// organisation's (Org) or one repository's (Repo, "owner/name").
 type Scope struct {
+	App  bool
 	Org  string
 	Repo string
 }
 
 func (s Scope) String() string {
-	if s.Org != "" {
+	switch {
+	case s.App:
+		return "app"
+	case s.Org != "":
 		return "orgs/" + s.Org
 	}
 	return "repos/" + s.Repo

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rituals-dev/rituals/shared/clients"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 )
 
@@ -70,14 +71,19 @@ type ConfigSource interface {
 
 var _ ConfigSource = (*config.Source)(nil)
 
-// Handler runs one reconcile per scheduled event, with the event's time as now.
+// Handler runs one reconcile per scheduled event, with the event's time as now: of the GitHub
+// App's webhook when App is set, else of the webhooks on the config's orgs and repositories.
 type Handler struct {
 	Reconciler Reconciler
 	Config     ConfigSource
+	App        bool
 }
 
 // Handle is the scheduled function's handler.
 func (h Handler) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result, error) {
+	if h.App {
+		return h.Reconciler.Run(ctx, ev.Time, []Scope{{App: true}})
+	}
 	cfg, err := h.Config.Current(ctx, ev.Time)
 	if err != nil {
 		return Result{}, fmt.Errorf("team config: %w", err)
@@ -85,20 +91,36 @@ func (h Handler) Handle(ctx context.Context, ev events.CloudWatchEvent) (Result,
 	return h.Reconciler.Run(ctx, ev.Time, Scopes(cfg))
 }
 
-// NewFromEnv wires the GitHubReconcileFunction: the GitHub token's client, the state table,
-// and GITHUB_WEBHOOK_URL (the stack's own webhook URL, which identifies Rituals' hook).
+// NewFromEnv wires the GitHubReconcileFunction: the GitHub App (its own webhook) or else the
+// token (the org and repository webhooks), the state table, and GITHUB_WEBHOOK_URL (the
+// stack's own webhook URL, which identifies Rituals' hook).
 func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (Handler, error) {
 	c, err := clients.FromEnv(ctx, env)
 	if err != nil {
 		return Handler{}, err
 	}
+	hooks := GitHubHooks{Client: c.GitHub}
+	if id := env.Secret("GITHUB_APP_ID"); id != "" {
+		appID, err := ghapp.ParseAppID(id)
+		if err != nil {
+			return Handler{}, err
+		}
+		app, err := ghapp.NewApp(appID, []byte(env.Secret("GITHUB_APP_PRIVATE_KEY")), env.Var("GITHUB_API_URL"))
+		if err != nil {
+			return Handler{}, err
+		}
+		if hooks.App, err = app.AppClient(); err != nil {
+			return Handler{}, err
+		}
+	}
 	return Handler{
 		Reconciler: Reconciler{
-			Hooks:      GitHubHooks{Client: c.GitHub},
+			Hooks:      hooks,
 			State:      DynamoState{API: c.DynamoDB, Table: c.StateTable},
 			WebhookURL: env.Var("GITHUB_WEBHOOK_URL"),
 			Log:        log,
 		},
 		Config: c.Config(),
+		App:    hooks.App != nil,
 	}, nil
 }

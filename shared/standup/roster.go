@@ -91,7 +91,7 @@ func Roster(ctx context.Context, st Store, c *calendar.Calendar, cfg *config.Con
 func DigestBlocks(team *config.Team, day config.Date, lines []Line, included map[string]bool) []slack.Block {
 	b := &budget{max: MaxMessageBlocks}
 	b.add(header("Standup digest · " + team.Name + " · " + longDate(day)))
-	var missing, off, notDue []string
+	var missing, off, notDue, blocked []string
 	shown := 0
 	for i, l := range lines {
 		name := "*" + slackapp.Escape(l.Duty.Person.Name) + "*"
@@ -122,8 +122,10 @@ func DigestBlocks(team *config.Team, day config.Date, lines []Line, included map
 		default:
 			missing = append(missing, name)
 		}
+		// Whoever is away, not due or missing, an open blocker is named: it used to be printed
+		// as an unnamed line under whatever list came last.
 		if !isIn && l.OpenBlockers != "" {
-			missing = append(missing, "    🚧 still blocked (since "+l.OpenBlockersFrom+"): "+slackapp.Escape(clip.Bytes(l.OpenBlockers, 300)))
+			blocked = append(blocked, "🚧 "+name+" (since "+l.OpenBlockersFrom+"): "+slackapp.Escape(clip.Bytes(l.OpenBlockers, 300)))
 		}
 	}
 tail:
@@ -132,6 +134,9 @@ tail:
 	}
 	if len(missing) > 0 {
 		b.add(section(fitLines("*Not submitted*", missing)))
+	}
+	if len(blocked) > 0 {
+		b.add(section(fitLines("*Still blocked* (from their last standup)", blocked)))
 	}
 	if len(notDue) > 0 {
 		b.add(section(fitLines("*Not due yet* (late submissions are added to this thread)", notDue)))

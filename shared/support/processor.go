@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/rituals-dev/rituals/shared/calendar"
-	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/retry"
@@ -71,17 +70,7 @@ func (p *Processor) log(ctx context.Context) *slog.Logger {
 
 // HandleStream processes a batch of events-table stream records in order (see streams).
 func (p *Processor) HandleStream(ctx context.Context, ev events.DynamoDBEvent) events.DynamoDBEventResponse {
-	l := p.Log
-	if l == nil {
-		l = slog.Default()
-	}
-	return streams.HandleLogged(ctx, l, ev, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
-		e, err := streams.Event(ctx, rec, p.Parts)
-		if err != nil {
-			return err
-		}
-		return p.Event(ctx, e)
-	})
+	return streams.HandleEvents(ctx, p.Log, ev, p.Parts, p.Event)
 }
 
 // Event processes one stored event. Events it has no business with are ignored.
@@ -190,21 +179,28 @@ func (p *Processor) Sync(ctx context.Context, cfg *config.Config, team *config.T
 	if !r.announced() {
 		return nil
 	}
-	channel := team.Slack.SupportChannel
-	res, posted, err := p.Effects.Once(ctx, effectKey(r.ID, "post"), func(ctx context.Context) (string, error) {
-		ts, err := slackapp.Post(ctx, p.Slack, channel, slackapp.Message{Text: fallbackText(r), Blocks: Announcement(cfg, team, r)})
-		return channel + "|" + ts, err
-	})
-	if err != nil {
-		return fmt.Errorf("announce %s: %w", r.ID, err)
+	channel, ts, posted := r.Channel, r.TS, false
+	if ts == "" {
+		res, ran, err := p.Effects.Once(ctx, effectKey(r.ID, "post"), func(ctx context.Context) (string, error) {
+			ts, err := slackapp.Post(ctx, p.Slack, team.Slack.SupportChannel, slackapp.Message{Text: fallbackText(r), Blocks: Announcement(cfg, team, r)})
+			return team.Slack.SupportChannel + "|" + ts, err
+		})
+		if err != nil {
+			return fmt.Errorf("announce %s: %w", r.ID, err)
+		}
+		channel, ts, _ = strings.Cut(res, "|")
+		posted = ran
+		// Where it is, on the request: once ever, however long the request lives.
+		if err := p.markSynced(ctx, r.ID, channel, ts, r.Synced, -1); err != nil {
+			return err
+		}
 	}
-	channel, ts, _ := strings.Cut(res, "|")
 	synced := r.Synced
-	for ; synced < len(r.Log); synced++ {
+	for ; synced < r.LogLen(); synced++ {
 		if err := p.entryEffects(ctx, cfg, team, r, synced, channel, ts, now); err != nil {
 			// Record the progress made so far; the retry starts from the failed entry.
 			_ = p.markSynced(ctx, r.ID, channel, ts, synced, -1)
-			return fmt.Errorf("sync %s entry %d (%s): %w", r.ID, synced, r.Log[synced].Kind, err)
+			return fmt.Errorf("sync %s entry %d (%s): %w", r.ID, synced, r.Entry(synced).Kind, err)
 		}
 	}
 	if !posted && r.Rendered < r.Content {
@@ -243,7 +239,7 @@ func (p *Processor) markSynced(ctx context.Context, id ID, channel, ts string, s
 
 // entryEffects runs the effects of log entry i.
 func (p *Processor) entryEffects(ctx context.Context, cfg *config.Config, team *config.Team, r *Request, i int, channel, ts string, now time.Time) error {
-	e := r.Log[i]
+	e := r.Entry(i)
 	if e.Kind != KindOpened {
 		if _, _, err := p.Effects.Once(ctx, entryKey(r.ID, i, "line"), func(ctx context.Context) (string, error) {
 			return slackapp.Post(ctx, p.Slack, channel, slackapp.Message{Text: ThreadLine(cfg, team, r, e), Thread: ts})
@@ -304,24 +300,29 @@ func (p *Processor) entryEffects(ctx context.Context, cfg *config.Config, team *
 // one bad issue cannot hold the request's other effects back; any other error is returned and
 // retried.
 func (p *Processor) github(ctx context.Context, key string, now time.Time, fn func(ctx context.Context) (string, error)) (string, error) {
-	res, _, err := p.Effects.Once(ctx, key, func(ctx context.Context) (string, error) {
-		res, err := fn(ctx)
-		if err != nil && retry.Permanent(err) {
-			p.log(ctx).Error("support: GitHub refused an effect; skipped", logs.Key, key, logs.Err, err.Error())
-			return "skipped: " + clip.Runes(err.Error(), 200), nil
-		}
-		return res, err
-	})
+	res, _, err := p.Effects.Once(ctx, key, retry.SkipPermanent(fn, func(err error) {
+		p.log(ctx).Error("support: GitHub refused an effect; skipped", logs.Key, key, logs.Err, err.Error())
+	}))
 	return res, err
 }
 
-// sectionsComment asks the requester, once per request ever, for the missing sections.
+// sectionsComment asks the requester, once per request ever, for the missing sections. "Once
+// ever" is recorded on the request (SectionsAsked): the effect record alone expires long before
+// a request does.
 func (p *Processor) sectionsComment(ctx context.Context, team *config.Team, r *Request, missing []string, now time.Time) error {
-	if len(missing) == 0 {
+	if len(missing) == 0 || r.SectionsAsked {
 		return nil
 	}
-	_, err := p.github(ctx, effectKey(r.ID, "sections"), now, func(ctx context.Context) (string, error) {
+	if _, err := p.github(ctx, effectKey(r.ID, "sections"), now, func(ctx context.Context) (string, error) {
 		return p.GitHub.CreateComment(ctx, r.ID.Repo, r.ID.Number, SectionsComment(team, missing))
+	}); err != nil {
+		return err
+	}
+	r.SectionsAsked = true
+	_, _, err := p.Store.Update(ctx, r.ID, func(cur *Request, found bool) (bool, error) {
+		changed := found && !cur.SectionsAsked
+		cur.SectionsAsked = true
+		return changed, nil
 	})
 	return err
 }

@@ -59,13 +59,13 @@ func TestConfigValidate(t *testing.T) {
 		wantOut    string
 		wantStderr []string
 	}{
-		{name: "valid file", args: []string{"validate", good}, wantOut: good + ": ok (9 people, 2 clients, 2 teams)\n"},
+		{name: "valid file", args: []string{"validate", good}, wantOut: good + ": ok (13 people, 2 clients, 2 teams)\n"},
 		{
 			name: "invalid file", args: []string{"validate", bad}, wantErr: errInvalid,
 			wantStderr: []string{
-				bad + `:113:12: teams[0].standup.due: time "6am" must be HH:MM (24-hour): write "06:00"` + "\n",
-				bad + `:146:22: teams[1].members[1]: unknown person "samm" (did you mean "sam"?`,
-				bad + `:160:19: teams[1].support.rotation.members[0]: "sam" is not a member of team "billing"`,
+				bad + `:137:12: teams[0].standup.due: time "6am" must be HH:MM (24-hour): write "06:00"` + "\n",
+				bad + `:199:22: teams[1].members[1]: unknown person "samm" (did you mean "sam"?`,
+				bad + `:213:19: teams[1].support.rotation.members[0]: "sam" is not a member of team "billing"`,
 				bad + ": 3 problems\n",
 			},
 		},
