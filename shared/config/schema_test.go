@@ -159,6 +159,7 @@ func TestSchemaAndParseRejectTheSameMistakes(t *testing.T) {
 		{name: "date not YYYY-MM-DD", old: "start: 2026-01-07", new: "start: 07/01/2026"},
 		{name: "members empty", old: "members: [priya, sam]", new: "members: []"},
 		{name: "client without repos", old: "      orgs: [globex-corp]\n", new: "      orgs: []\n"},
+		{name: "management of every member", old: "management: [em, erin]", new: "management: [em, members]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

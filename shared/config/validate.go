@@ -82,6 +82,7 @@ func validate(d *decoder, cfg *Config) {
 		validateTeam(d, t, clients, clientIDs, person)
 	}
 	validateLabels(d, cfg.Teams, clients)
+	validateManagement(d, cfg)
 }
 
 func validateTeam(d *decoder, t *Team, clients map[string]*Client, clientIDs []string, person func(path, id string) *Person) {

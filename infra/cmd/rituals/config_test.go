@@ -63,9 +63,9 @@ func TestConfigValidate(t *testing.T) {
 		{
 			name: "invalid file", args: []string{"validate", bad}, wantErr: errInvalid,
 			wantStderr: []string{
-				bad + `:113:12: teams[0].standup.due: time "6am" must be HH:MM (24-hour): write "06:00"` + "\n",
-				bad + `:146:22: teams[1].members[1]: unknown person "samm" (did you mean "sam"?`,
-				bad + `:160:19: teams[1].support.rotation.members[0]: "sam" is not a member of team "billing"`,
+				bad + `:115:12: teams[0].standup.due: time "6am" must be HH:MM (24-hour): write "06:00"` + "\n",
+				bad + `:148:22: teams[1].members[1]: unknown person "samm" (did you mean "sam"?`,
+				bad + `:162:19: teams[1].support.rotation.members[0]: "sam" is not a member of team "billing"`,
 				bad + ": 3 problems\n",
 			},
 		},
