@@ -259,3 +259,32 @@ func (p Policy) Do(ctx context.Context, fn func() error) error {
 		wait *= 2
 	}
 }
+
+// SkippedPrefix starts the result SkipPermanent records for an effect that can never succeed.
+const SkippedPrefix = "skipped: "
+
+// SkipPermanent wraps an effect (the fn of store.Effects.Once) so that a Permanent refusal —
+// a repository that does not exist, a channel the bot is not in — becomes the effect's
+// recorded result, "skipped: <why>", instead of an error. The effect is then done: it can never
+// succeed, and retrying it until it is dead-lettered would only hold back the work around it
+// (a whole scheduler tick, the other effects of a request). report hears the error once, when
+// the effect is skipped, to log it or tell the team. Any other error is returned unchanged.
+func SkipPermanent(fn func(context.Context) (string, error), report func(error)) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		res, err := fn(ctx)
+		if err != nil && Permanent(err) {
+			if report != nil {
+				report(err)
+			}
+			msg := err.Error()
+			if len(msg) > 200 {
+				msg = msg[:200]
+			}
+			return SkippedPrefix + strings.ToValidUTF8(msg, ""), nil
+		}
+		return res, err
+	}
+}
+
+// Skipped reports whether an effect's result says SkipPermanent skipped it.
+func Skipped(result string) bool { return strings.HasPrefix(result, SkippedPrefix) }

@@ -118,3 +118,27 @@ func TestDoStopsAtDeadline(t *testing.T) {
 		t.Fatalf("calls=%d err=%v", calls, err)
 	}
 }
+
+func TestSkipPermanent(t *testing.T) {
+	t.Parallel()
+	var reported []error
+	report := func(err error) { reported = append(reported, err) }
+	for _, tc := range []struct {
+		name    string
+		err     error
+		res     string
+		fails   bool
+		skipped bool
+	}{
+		{name: "success", res: "42"},
+		{name: "permanent is recorded as skipped", err: ghStatus(404), skipped: true},
+		{name: "transient is returned", err: ghStatus(503), fails: true},
+		{name: "unknown is returned", err: errors.New("boom"), fails: true},
+	} {
+		reported = nil
+		res, err := retry.SkipPermanent(func(context.Context) (string, error) { return tc.res, tc.err }, report)(context.Background())
+		if (err != nil) != tc.fails || retry.Skipped(res) != tc.skipped || (tc.skipped && len(reported) != 1) || (!tc.skipped && len(reported) != 0) {
+			t.Errorf("%s: res %q err %v reported %v", tc.name, res, err, reported)
+		}
+	}
+}

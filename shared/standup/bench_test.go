@@ -90,7 +90,7 @@ func newBenchStack(b *testing.B, devs int) *benchStack {
 	b.Cleanup(api.srv.Close)
 	src := staticConfig{cfg}
 	cal := calendar.NewCalendar(quiet)
-	st := Store{API: client, Table: tables.State}
+	st := Store{API: client, Table: tables.State, Events: tables.Events}
 	fx := store.Effects{API: client, Table: tables.State}
 	evs := store.Events{API: client, Table: tables.Events}
 	sl := api.slack()

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,10 +41,18 @@ type fakeAPI struct {
 	srv    *httptest.Server
 	issues int
 	fail   map[string]bool
+	// refuse answers a Slack method with that error code (ok:false), as Slack does.
+	refuse map[string]string
+	// ghStatus answers "METHOD /path" on GitHub with that status and GitHub's error body.
+	ghStatus map[string]int
+	// hold, when set, makes chat.postMessage wait until it is closed (an effect in flight);
+	// held counts the requests waiting.
+	hold chan struct{}
+	held atomic.Int32
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{fail: map[string]bool{}}
+	f := &fakeAPI{fail: map[string]bool{}, refuse: map[string]string{}, ghStatus: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -58,6 +67,13 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		c.Form, _ = url.ParseQuery(string(body))
 	}
 	f.mu.Lock()
+	hold := f.hold
+	f.mu.Unlock()
+	if hold != nil && r.URL.Path == "/slack/chat.postMessage" {
+		f.held.Add(1)
+		<-hold
+	}
+	f.mu.Lock()
 	defer f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	switch {
@@ -67,10 +83,19 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.WriteString(w, `{"ok":false,"error":"internal_error"}`)
 			return
 		}
+		if code := f.refuse[c.Method]; code != "" {
+			fmt.Fprintf(w, `{"ok":false,"error":%q}`, code)
+			return
+		}
 		f.calls = append(f.calls, c)
 		fmt.Fprintf(w, `{"ok":true,"channel":"D0FAKE","ts":"1558000000.%06d","view":{"id":"V0FAKE"}}`, len(f.calls))
 	case strings.HasPrefix(r.URL.Path, "/github/"):
 		c.Method = r.Method + " " + strings.TrimPrefix(r.URL.Path, "/github")
+		if code := f.ghStatus[c.Method]; code != 0 {
+			w.WriteHeader(code)
+			fmt.Fprintf(w, `{"message":%q,"documentation_url":"https://docs.github.com/rest"}`, http.StatusText(code))
+			return
+		}
 		f.calls = append(f.calls, c)
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/issues") {
 			f.issues++

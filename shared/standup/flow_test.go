@@ -48,7 +48,7 @@ func newFlow(t *testing.T, cfgFile string) *flow {
 	api := newFakeAPI(t)
 	src := staticConfig{cfg}
 	cal := calendar.NewCalendar(quiet)
-	st := Store{API: client, Table: tables.State}
+	st := Store{API: client, Table: tables.State, Events: tables.Events}
 	fx := store.Effects{API: client, Table: tables.State}
 	events := store.Events{API: client, Table: tables.Events}
 	sl := api.slack()

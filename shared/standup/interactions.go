@@ -121,7 +121,8 @@ func nameOf(cfg *config.Config, id string) string {
 }
 
 // submit saves a standup modal submission: validated, snapshot on the first submission,
-// conditional on not being reviewed; then the standup.submitted event for the processor.
+// conditional on not being reviewed, with the standup.submitted event for the processor in the
+// same transaction.
 func (h Interactions) submit(ctx context.Context, cfg *config.Config, cb slack.InteractionCallback, now time.Time) (any, error) {
 	id, err := ParseID(cb.View.PrivateMetadata)
 	if err != nil {
@@ -186,9 +187,6 @@ func (h Interactions) submit(ctx context.Context, cfg *config.Config, cb slack.I
 	case err != nil:
 		return nil, err
 	}
-	if err := h.put(ctx, EventSubmitted, id.String()+"#"+itoa(rev), EventPayload{ID: id.String(), Revision: rev}, now); err != nil {
-		return nil, err
-	}
 	logs.For(ctx, h.logger()).Info("standup submitted", logs.Key, id.String(), "revision", rev)
 	return nil, nil
 }
@@ -211,9 +209,6 @@ func (h Interactions) reviewSubmit(ctx context.Context, cfg *config.Config, cb s
 	case errors.Is(err, ErrNotSubmitted):
 		return errorsResponse(map[string]string{blockReviewNotes: "This standup has not been submitted."}), nil
 	case err != nil:
-		return nil, err
-	}
-	if err := h.put(ctx, EventReviewed, id.String(), EventPayload{ID: id.String()}, now); err != nil {
 		return nil, err
 	}
 	return nil, nil

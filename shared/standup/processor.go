@@ -3,7 +3,6 @@ package standup
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -36,10 +35,6 @@ type Processor struct {
 	Parts     streams.PartsLoader
 	Log       *slog.Logger
 }
-
-// ErrDigestInProgress makes a late submission wait (and be retried) while its team's digest is
-// being posted: it may or may not be part of it.
-var ErrDigestInProgress = errors.New("digest being posted")
 
 func (p Processor) logger() *slog.Logger {
 	if p.Log == nil {
@@ -103,6 +98,10 @@ func (p Processor) submitted(ctx context.Context, cfg *config.Config, pl EventPa
 		return nil
 	}
 	e := sd.Entry
+	// Submit moved the pointer already unless it failed after the commit; this repairs it.
+	if err := p.Store.RecordLast(ctx, id, *e); err != nil {
+		return err
+	}
 	// Blockers reach the delivery manager at once; an edit that changes them sends the new ones.
 	if dm := cfg.PersonByID(team.Roles.DeliveryManager); dm != nil && e.Blockers != "" {
 		_, _, err := p.Effects.Once(ctx, "standup:blockers:"+id.String()+":"+hash(e.Blockers), func(ctx context.Context) (string, error) {
@@ -116,7 +115,8 @@ func (p Processor) submitted(ctx context.Context, cfg *config.Config, pl EventPa
 	if pl.Revision != 1 {
 		return nil
 	}
-	// A first submission after the digest was posted goes to its thread.
+	// A first submission after the digest started goes to its thread: at once when the digest
+	// is posted, else it waits on the digest, which posts the waiting ones after its own post.
 	dg, err := p.Store.Digest(ctx, team.ID, id.Date)
 	if err != nil {
 		return err
@@ -124,14 +124,32 @@ func (p Processor) submitted(ctx context.Context, cfg *config.Config, pl EventPa
 	switch {
 	case !dg.Started:
 		return nil // the digest will read it
-	case !dg.HasIncluded || (!dg.Included[id.String()] && dg.TS == ""):
-		return fmt.Errorf("late standup %s: %w", id, ErrDigestInProgress)
 	case dg.Included[id.String()]:
 		return nil
+	case !dg.Posted:
+		waiting, err := p.Store.AddLate(ctx, team.ID, id.Date, id.String())
+		if err != nil || waiting {
+			return err
+		}
+		// Posted meanwhile: the digest did not see this one, so it is ours to post.
+		if dg, err = p.Store.Digest(ctx, team.ID, id.Date); err != nil {
+			return err
+		}
 	}
-	_, _, err = p.Effects.Once(ctx, "standup:late:"+id.String(), func(ctx context.Context) (string, error) {
+	return postLate(ctx, p.Effects, p.Slack, cfg, sd, dg)
+}
+
+// postLate posts a first submission that missed the digest to the digest's thread, once. A
+// digest Slack refused has no thread: the late standup is then only in the history.
+func postLate(ctx context.Context, fx store.Effects, sl Poster, cfg *config.Config, sd Standup, dg DigestState) error {
+	id := sd.Slot.ID
+	dev, c := cfg.PersonByID(id.Person), cfg.Client(id.Client)
+	if dg.TS == "" || dg.Included[id.String()] || dev == nil || c == nil || sd.Entry == nil {
+		return nil
+	}
+	_, _, err := fx.Once(ctx, "standup:late:"+id.String(), func(ctx context.Context) (string, error) {
 		blocks := append([]slack.Block{contextText("Late standup")}, StandupBlocks(sd, dev, c, 10)...)
-		return slackapp.Post(ctx, p.Slack, dg.Channel, slackapp.Message{Text: "Late standup of " + slackapp.Escape(dev.Name), Blocks: blocks, Thread: dg.TS})
+		return slackapp.Post(ctx, sl, dg.Channel, slackapp.Message{Text: "Late standup of " + slackapp.Escape(dev.Name), Blocks: blocks, Thread: dg.TS})
 	})
 	if err != nil {
 		return fmt.Errorf("late standup %s: %w", id, err)

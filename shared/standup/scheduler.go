@@ -17,6 +17,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
+	"github.com/rituals-dev/rituals/shared/retry"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 )
@@ -38,6 +39,9 @@ type Scheduler struct {
 	MaxCatchUp time.Duration
 	// Workers bounds the Slack and GitHub calls in flight (default 8).
 	Workers int
+	// Clock is the wall clock the tick's lease is timed on (time.Now when nil); the work itself
+	// runs on the scheduled event's time.
+	Clock func() time.Time
 }
 
 // TickResult counts what a tick did.
@@ -51,16 +55,46 @@ type TickResult struct {
 	Brought     int
 	Overdue     int
 	ClosedLater int
+	// Yielded is set when another tick held the lease: this one did nothing, and the cursor
+	// (which only the other tick moves) makes the next tick cover this interval.
+	Yielded bool
 }
 
 // Tick does the work of the interval (previous tick, now]: creates due standups, nags the
 // empty ones past nag time, posts digests, brings newly submitted standups to reviewers and
 // opens issues for overdue reviews; then moves the cursor to now. Running it again for the
 // same now (or an earlier one) finds an empty interval; reviewer work is idempotent as well.
-// When anything failed, the error is returned (EventBridge retries the invocation) and the
-// cursor stays, so the next tick covers the interval again: every step is idempotent.
-func (s Scheduler) Tick(ctx context.Context, now time.Time) (TickResult, error) {
+//
+// Guarantees: ticks never overlap (a lease on the cursor item, until the tick's deadline;
+// a tick that finds it taken yields). When anything was not done — it failed, or an effect is
+// still claimed by a tick that died — the error is returned (EventBridge retries the
+// invocation) and the cursor stays, so the next tick covers the interval again: every step is
+// idempotent. A refusal that can never succeed (a wrong hr.repo) is logged and recorded, and
+// does not hold the cursor back.
+func (s Scheduler) Tick(ctx context.Context, now time.Time) (res TickResult, err error) {
 	log := logs.For(ctx, s.logger())
+	wall := s.wallNow()
+	until := wall.Add(5 * time.Minute)
+	if dl, ok := ctx.Deadline(); ok {
+		until = dl.Add(store.LeaseMargin)
+	}
+	token, err := s.Store.LeaseTick(ctx, wall, until)
+	if errors.Is(err, ErrTickInProgress) {
+		log.Info("another standup tick is running; this one yields", "now", now)
+		return TickResult{To: now, Yielded: true}, nil
+	}
+	if err != nil {
+		return TickResult{}, err
+	}
+	advance := time.Time{}
+	defer func() {
+		// On a context that outlives the tick's: a tick that ran out of time still releases.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+		defer cancel()
+		if rerr := s.Store.ReleaseTick(rctx, token, advance); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
 	cfg, err := s.Config.Current(ctx, now)
 	if err != nil {
 		return TickResult{}, fmt.Errorf("config: %w", err)
@@ -76,7 +110,7 @@ func (s Scheduler) Tick(ctx context.Context, now time.Time) (TickResult, error) 
 		log.Warn("scheduler fell behind; skipping older work", "from", from, "to", lim)
 		from = lim
 	}
-	res := TickResult{From: from, To: now}
+	res = TickResult{From: from, To: now}
 	var errs []error
 	if from.Before(now) {
 		w := Plan(cfg, s.Calendar, from, now)
@@ -98,9 +132,7 @@ func (s Scheduler) Tick(ctx context.Context, now time.Time) (TickResult, error) 
 		return res, errors.Join(errs...)
 	}
 	if from.Before(now) {
-		if err := s.Store.Advance(ctx, now); err != nil {
-			return res, err
-		}
+		advance = now
 	}
 	log.Info("standup tick", "from", from, "to", now, "created", res.Created, "existing", res.Existing, "away", res.Away,
 		"nagged", res.Nagged, "digests", res.Digests, "brought", res.Brought, "overdue", res.Overdue)
@@ -112,6 +144,21 @@ func (s Scheduler) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return s.Log
+}
+
+// refused logs, at ERROR (the function's alarm fires), an effect Slack or GitHub refused for
+// good; retry.SkipPermanent then records it as skipped so that it stops holding the tick back.
+func (s Scheduler) refused(ctx context.Context, what, key string) func(error) {
+	return func(err error) {
+		logs.For(ctx, s.logger()).Error("standup "+what+" refused for good; skipped", logs.Key, key, logs.Err, err.Error())
+	}
+}
+
+func (s Scheduler) wallNow() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
 }
 
 func (s Scheduler) firstInterval() time.Duration {
@@ -213,13 +260,10 @@ func (s Scheduler) slots(ctx context.Context, cfg *config.Config, w Work, now ti
 		if p == nil || c == nil || p.Slack == "" {
 			return nil
 		}
-		_, ran, err := s.Effects.Once(ctx, "standup:nag:"+sl.ID.String(), func(ctx context.Context) (string, error) {
+		_, ran, err := s.Effects.Once(ctx, "standup:nag:"+sl.ID.String(), retry.SkipPermanent(func(ctx context.Context) (string, error) {
 			text, blocks := NagMessage(sl, p, c)
 			return slackapp.Post(ctx, s.Slack, p.Slack, slackapp.Message{Text: text, Blocks: blocks})
-		})
-		if errors.Is(err, store.ErrInProgress) {
-			return nil
-		}
+		}, s.refused(ctx, "nag", sl.ID.String())))
 		if err != nil {
 			return fmt.Errorf("nag %s: %w", sl.ID, err)
 		}
@@ -265,16 +309,38 @@ func (s Scheduler) digest(ctx context.Context, cfg *config.Config, d DigestDue, 
 		return err
 	}
 	channel := t.Slack.DigestChannel
-	tsID, _, err := s.Effects.Once(ctx, "standup:digest:"+t.ID+":"+d.Date.String(), func(ctx context.Context) (string, error) {
+	tsID, _, err := s.Effects.Once(ctx, "standup:digest:"+t.ID+":"+d.Date.String(), retry.SkipPermanent(func(ctx context.Context) (string, error) {
 		return slackapp.Post(ctx, s.Slack, channel, slackapp.Message{Text: fmt.Sprintf("Standup digest for %s, %s", slackapp.Escape(t.Name), d.Date), Blocks: DigestBlocks(t, d.Date, lines, included)})
-	})
-	if errors.Is(err, store.ErrInProgress) {
-		return nil
-	}
+	}, s.refused(ctx, "digest", t.ID+" "+d.Date.String())))
 	if err != nil {
 		return fmt.Errorf("post digest of %s: %w", t.ID, err)
 	}
-	return s.Store.SetDigestPosted(ctx, t.ID, d.Date, channel, tsID)
+	if retry.Skipped(tsID) {
+		channel, tsID = "", ""
+	}
+	if err := s.Store.SetDigestPosted(ctx, t.ID, d.Date, channel, tsID); err != nil {
+		return err
+	}
+	// The late submissions that arrived while the digest was being posted waited for it.
+	dg, err := s.Store.Digest(ctx, t.ID, d.Date)
+	if err != nil || len(dg.Late) == 0 {
+		return err
+	}
+	late := make([]ID, 0, len(dg.Late))
+	for _, l := range dg.Late {
+		if id, err := ParseID(l); err == nil {
+			late = append(late, id)
+		}
+	}
+	sds, err := s.Store.Standups(ctx, late)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range late {
+		errs = append(errs, postLate(ctx, s.Effects, s.Slack, cfg, sds[id], dg))
+	}
+	return errors.Join(errs...)
 }
 
 // reviews reads the review queue (two queries for every client) and, per client, brings the
@@ -330,12 +396,9 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 				items = append(items, ReviewerItem{Standup: sds[q.ID], Person: p})
 			}
 		}
-		_, _, err = s.Effects.Once(ctx, "standup:bring:"+c.ID+":"+hash(keys...), func(ctx context.Context) (string, error) {
+		_, _, err = s.Effects.Once(ctx, "standup:bring:"+c.ID+":"+hash(keys...), retry.SkipPermanent(func(ctx context.Context) (string, error) {
 			return slackapp.Post(ctx, s.Slack, reviewer.Slack, slackapp.Message{Text: fmt.Sprintf("%d standups for %s to review", len(items), slackapp.Escape(c.Name)), Blocks: ReviewerMessage(c, items)})
-		})
-		if errors.Is(err, store.ErrInProgress) {
-			return nil
-		}
+		}, s.refused(ctx, "reviewer message", c.ID)))
 		if err != nil {
 			return fmt.Errorf("bring standups of %s to %s: %w", c.ID, reviewer.ID, err)
 		}
@@ -356,7 +419,7 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 		if p == nil {
 			return nil
 		}
-		num, _, err := s.Effects.Once(ctx, "standup:overdue:"+q.ID.String(), func(ctx context.Context) (string, error) {
+		num, _, err := s.Effects.Once(ctx, "standup:overdue:"+q.ID.String(), retry.SkipPermanent(func(ctx context.Context) (string, error) {
 			title, body := ReviewOverdueIssue(q.ID, p, reviewer, q.Submitted, c.HR.OverdueAfterBusinessDays)
 			req := &github.IssueRequest{Title: &title, Body: &body, Labels: &[]string{"standup-review"}}
 			if reviewer.GitHub != "" {
@@ -367,16 +430,17 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 				return "", fmt.Errorf("open issue in %s: %w", c.HR.Repo, err)
 			}
 			return itoa(iss.GetNumber()), nil
-		})
-		if errors.Is(err, store.ErrInProgress) {
-			return nil
-		}
+		}, func(err error) {
+			// A wrong hr.repo (404) or a token that may not write there (403, 422) will never
+			// work: the review is taken out of the overdue stage instead of failing every tick.
+			logs.For(ctx, s.logger()).Error("overdue-review issue refused; fix hr.repo or the token's access", logs.Key, q.ID.String(), logs.Repo, c.HR.Repo, logs.Err, err.Error())
+		}))
 		if err != nil {
 			return fmt.Errorf("overdue review %s: %w", q.ID, err)
 		}
-		number, _ := strconv.Atoi(num)
+		number, _ := strconv.Atoi(num) // 0 when skipped: no issue, out of the overdue stage
 		still, err := s.Store.MarkTicketed(ctx, q.ID, number)
-		if err != nil {
+		if err != nil || retry.Skipped(num) {
 			return err
 		}
 		mu.Lock()
@@ -408,8 +472,5 @@ func CloseReviewIssue(ctx context.Context, fx store.Effects, is Issues, c *confi
 		}
 		return "closed", nil
 	})
-	if errors.Is(err, store.ErrInProgress) {
-		return nil
-	}
 	return err
 }

@@ -28,7 +28,15 @@ var _ StoreAPI = (*dynamodb.Client)(nil)
 type Store struct {
 	API   StoreAPI
 	Table string
+	// Events is the events table. Submissions and reviews write their internal event
+	// (standup.submitted, standup.reviewed) there in the same transaction as the change, so the
+	// work it triggers (blockers to the delivery manager, the late post, closing the overdue
+	// issue) can never be lost after the change commits.
+	Events string
 }
+
+// errNoEventsTable: Submit and MarkReviewed cannot commit their event.
+var errNoEventsTable = errors.New("standup store has no events table: the submitted/reviewed event could not be written with the change")
 
 // Errors callers branch on.
 var (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,7 +23,13 @@ type DigestState struct {
 	Started     bool
 	HasIncluded bool
 	Included    map[string]bool
+	// Posted is set once the digest's post is settled: Channel and TS say where it is, or are
+	// empty when Slack refused it for good (then late standups have no thread to go to).
+	Posted      bool
 	Channel, TS string
+	// Late are first submissions that arrived while the digest was being posted: the digest
+	// posts them to its thread once it exists (see AddLate).
+	Late []string
 }
 
 func digestKey(team string, day config.Date) map[string]types.AttributeValue {
@@ -38,7 +45,11 @@ func (st Store) Digest(ctx context.Context, team string, day config.Date) (Diges
 	if out.Item == nil {
 		return DigestState{}, nil
 	}
-	d := DigestState{Started: true, Channel: store.Str(out.Item, "channel"), TS: store.Str(out.Item, "ts")}
+	d := DigestState{Started: true, Posted: store.Bool(out.Item, "posted"), Channel: store.Str(out.Item, "channel"), TS: store.Str(out.Item, "ts")}
+	if late, ok := out.Item["late"].(*types.AttributeValueMemberSS); ok {
+		d.Late = late.Value
+		sort.Strings(d.Late)
+	}
 	if inc := store.Str(out.Item, "included"); inc != "" {
 		var ids []string
 		if err := json.Unmarshal([]byte(inc), &ids); err != nil {
@@ -88,15 +99,36 @@ func (st Store) SetDigestIncluded(ctx context.Context, team string, day config.D
 	return d.Included, nil
 }
 
-// SetDigestPosted records where the digest was posted.
+// SetDigestPosted records where the digest was posted (channel and ts empty: Slack refused it
+// for good). Late submissions added after this go straight to the thread (see AddLate).
 func (st Store) SetDigestPosted(ctx context.Context, team string, day config.Date, channel, tsID string) error {
 	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(st.Table), Key: digestKey(team, day),
-		UpdateExpression:          aws.String("SET channel = :c, ts = :ts"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": store.S(channel), ":ts": store.S(tsID)},
+		UpdateExpression:          aws.String("SET channel = :c, ts = :ts, posted = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": store.S(channel), ":ts": store.S(tsID), ":p": &types.AttributeValueMemberBOOL{Value: true}},
 	})
 	if err != nil {
 		return fmt.Errorf("record digest post of %s for %s: %w", team, day, err)
 	}
 	return nil
+}
+
+// AddLate records id as a first submission waiting for the digest's thread, unless the digest
+// is already posted: then it reports false and the caller posts to the thread itself. Because
+// the digest is marked posted before it reads the waiting ones, every late submission is
+// posted by exactly one of the two.
+func (st Store) AddLate(ctx context.Context, team string, day config.Date, id string) (bool, error) {
+	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(st.Table), Key: digestKey(team, day),
+		UpdateExpression:          aws.String("ADD late :id"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(posted)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberSS{Value: []string{id}}},
+	})
+	if store.CondFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record late standup %s for the digest of %s: %w", id, team, err)
+	}
+	return true, nil
 }

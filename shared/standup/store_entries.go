@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/killpoint"
 	"github.com/rituals-dev/rituals/shared/store"
 )
 
@@ -267,9 +268,10 @@ type Submission struct {
 	Now       time.Time
 }
 
-// Submit records a submission: the entry (conditional on the revision read and on not being
-// reviewed), on the first submission the review item entering the reviewer's queue, and the
-// person's last-standup pointer when this is their latest. It returns the new revision.
+// Submit records a submission in one transaction: the entry (conditional on the revision read
+// and on not being reviewed), on the first submission the review item entering the reviewer's
+// queue, and the standup.submitted event for this revision. Then it moves the person's
+// last-standup pointer when this is their latest (see RecordLast). It returns the new revision.
 func (st Store) Submit(ctx context.Context, sub Submission) (int, error) {
 	data, err := json.Marshal(sub.Entry)
 	if err != nil {
@@ -307,6 +309,11 @@ func (st Store) Submit(ctx context.Context, sub Submission) (int, error) {
 			TableName: aws.String(st.Table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
 		}})
 	}
+	ev, err := st.eventPut(EventSubmitted, sub.ID.String()+"#"+itoa(rev), EventPayload{ID: sub.ID.String(), Revision: rev}, sub.Now)
+	if err != nil {
+		return 0, fmt.Errorf("submit %s: %w", sub.ID, err)
+	}
+	tx = append(tx, types.TransactWriteItem{Put: ev})
 	_, err = st.API.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	if store.CondFailed(err) {
 		cur, gerr := st.Standup(ctx, sub.ID)
@@ -318,14 +325,33 @@ func (st Store) Submit(ctx context.Context, sub Submission) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("submit %s: %w", sub.ID, err)
 	}
-	last := Last{
-		ID: sub.ID.String(), Date: sub.ID.Date.String(), FootprintTo: sub.Entry.Footprint.To,
-		Comment: sub.Entry.Comment, Plan: sub.Entry.Plan, Availability: sub.Entry.Availability, Blockers: sub.Entry.Blockers,
-	}
-	if err := st.putLast(ctx, sub.ID, last); err != nil {
-		return rev, err
-	}
+	killpoint.Reach(killpoint.Committed)
+	// The pointer cannot be part of the transaction (its condition may rightly fail when a
+	// later day is already submitted). A failure here is repaired by the processor, which
+	// records it again from the standup.submitted event; the submission itself has committed.
+	_ = st.RecordLast(ctx, sub.ID, sub.Entry)
 	return rev, nil
+}
+
+// RecordLast moves the person's last-submitted pointer to id (with the entry's plan, blockers
+// and footprint end) unless it already points at a later day. It is idempotent.
+func (st Store) RecordLast(ctx context.Context, id ID, e Entry) error {
+	return st.putLast(ctx, id, Last{
+		ID: id.String(), Date: id.Date.String(), FootprintTo: e.Footprint.To,
+		Comment: e.Comment, Plan: e.Plan, Availability: e.Availability, Blockers: e.Blockers,
+	})
+}
+
+// eventPut is the internal event typ for key as one item of a transaction.
+func (st Store) eventPut(typ, key string, p EventPayload, now time.Time) (*types.Put, error) {
+	if st.Events == "" {
+		return nil, errNoEventsTable
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	return store.EventPut(st.Events, store.Event{Key: "rituals#" + typ + "#" + key, Source: "rituals", Type: typ, ReceivedAt: now, Payload: data})
 }
 
 // putLast moves the pointer to id unless it already points at a later day.

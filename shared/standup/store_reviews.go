@@ -32,15 +32,20 @@ func (st Store) ReviewOf(ctx context.Context, id ID) (Review, bool, error) {
 	return r, true, nil
 }
 
-// MarkReviewed stores the reviewer's fields, marks the entry reviewed and takes the standup
-// out of the reviewer's queue, all at once. It fails with ErrNotSubmitted before submission
+// MarkReviewed stores the reviewer's fields, marks the entry reviewed, takes the standup out of
+// the reviewer's queue and writes the standup.reviewed event, all in one transaction. It fails with ErrNotSubmitted before submission
 // and ErrReviewed when it was reviewed before (the reviewer's notes are then left as they are).
 func (st Store) MarkReviewed(ctx context.Context, id ID, r Review) error {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
+	ev, err := st.eventPut(EventReviewed, id.String(), EventPayload{ID: id.String()}, r.ReviewedAt)
+	if err != nil {
+		return fmt.Errorf("review %s: %w", id, err)
+	}
 	_, err = st.API.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: ev},
 		{Update: &types.Update{
 			TableName: aws.String(st.Table), Key: entryKey(id),
 			UpdateExpression:          aws.String("SET reviewed = :at"),

@@ -14,7 +14,7 @@ import (
 func TestStore(t *testing.T) {
 	t.Parallel()
 	client, tables := dynamotest.New(t)
-	st := Store{API: client, Table: tables.State}
+	st := Store{API: client, Table: tables.State, Events: tables.Events}
 	ctx := context.Background()
 	now := utc("2026-03-03T08:00:00Z")
 	slot := func(day string) Slot {
@@ -151,4 +151,57 @@ func dates(sds []Standup) []string {
 		out = append(out, s.Slot.ID.Date.String())
 	}
 	return out
+}
+
+// TestSubmitAndReviewCommitTheirEvent: a submission and a review write their internal event in
+// the same transaction as the change. Before, the event was a second write after the commit: a
+// failure there lost the blockers DM and left the overdue-review issue open for ever. Now
+// either both are stored or neither is.
+func TestSubmitAndReviewCommitTheirEvent(t *testing.T) {
+	t.Parallel()
+	client, tables := dynamotest.New(t)
+	ctx := context.Background()
+	now := utc("2026-03-03T08:00:00Z")
+	id := ID{Client: "acme", Person: "hana", Date: date("2026-03-03")}
+	st := Store{API: client, Table: tables.State, Events: tables.Events}
+	events := store.Events{API: client, Table: tables.Events}
+	if err := st.EnsureSlot(ctx, Slot{ID: id, Team: "core", Due: now, Nag: now}); err != nil {
+		t.Fatal(err)
+	}
+	e := Entry{Submitted: now, Edited: now, Comment: "plan", Blockers: "waiting on ops", Footprint: Footprint{To: now}}
+
+	// The event write fails (its table is gone): the entry is not stored either.
+	broken := st
+	broken.Events = tables.Events + "-missing"
+	if _, err := broken.Submit(ctx, Submission{ID: id, Entry: e, Now: now, OverdueAt: now}); err == nil {
+		t.Fatal("submit without its event succeeded")
+	}
+	if sd, err := st.Standup(ctx, id); err != nil || sd.Entry != nil {
+		t.Fatalf("entry stored without its event: %+v %v", sd.Entry, err)
+	}
+	if _, err := (Store{API: client, Table: tables.State}).Submit(ctx, Submission{ID: id, Entry: e, Now: now}); !errors.Is(err, errNoEventsTable) {
+		t.Fatalf("a store without an events table: %v", err)
+	}
+
+	rev, err := st.Submit(ctx, Submission{ID: id, Entry: e, Now: now, OverdueAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := events.GetEvent(ctx, "rituals#"+EventSubmitted+"#"+id.String()+"#"+itoa(rev))
+	if err != nil || ev.Type != EventSubmitted || ev.Source != "rituals" {
+		t.Fatalf("submitted event: %+v %v", ev, err)
+	}
+
+	if err := broken.MarkReviewed(ctx, id, Review{Reviewer: "carol", ReviewedAt: now}); err == nil {
+		t.Fatal("review without its event succeeded")
+	}
+	if sd, _ := st.Standup(ctx, id); !sd.Entry.Reviewed.IsZero() {
+		t.Fatal("review stored without its event")
+	}
+	if err := st.MarkReviewed(ctx, id, Review{Reviewer: "carol", ReviewedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := events.GetEvent(ctx, "rituals#"+EventReviewed+"#"+id.String()); err != nil {
+		t.Fatalf("reviewed event: %v", err)
+	}
 }

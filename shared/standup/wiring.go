@@ -20,7 +20,7 @@ import (
 // function, which puts none) and the Slack client that opens modals.
 func NewDeps(db *dynamodb.Client, cfg ConfigSource, stateTable, eventsTable string, sl *slack.Client, log *slog.Logger) Deps {
 	d := Deps{
-		Store:    Store{API: db, Table: stateTable},
+		Store:    Store{API: db, Table: stateTable, Events: eventsTable},
 		Config:   cfg,
 		Calendar: calendar.NewCalendar(log),
 		Activity: activity.Reader{API: db, Table: stateTable},
@@ -41,7 +41,7 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (Proc
 		return Processor{}, err
 	}
 	return Processor{
-		Store:     Store{API: c.DynamoDB, Table: c.StateTable},
+		Store:     Store{API: c.DynamoDB, Table: c.StateTable, Events: c.EventsTable},
 		Effects:   c.Effects(),
 		Config:    c.Config(),
 		Calendar:  calendar.NewCalendar(log),

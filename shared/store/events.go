@@ -66,32 +66,13 @@ type Events struct {
 // filters select) never becomes visible before its parts. It returns ErrDuplicate, and writes
 // nothing new, when the key was stored before.
 func (s Events) PutEvent(ctx context.Context, e Event) error {
-	zipped, err := gzipBytes(e.Payload)
+	item, zipped, err := eventItem(e)
 	if err != nil {
-		return fmt.Errorf("compress payload: %w", err)
+		return err
 	}
-	expires := strconv.FormatInt(e.ReceivedAt.Add(EventRetention).Unix(), 10)
-	item := map[string]types.AttributeValue{
-		"pk":       &types.AttributeValueMemberS{Value: e.Key},
-		"source":   &types.AttributeValueMemberS{Value: e.Source},
-		"event":    &types.AttributeValueMemberS{Value: e.Type},
-		"received": &types.AttributeValueMemberS{Value: e.ReceivedAt.UTC().Format(time.RFC3339Nano)},
-		"expires":  &types.AttributeValueMemberN{Value: expires},
-	}
-	if e.Action != "" {
-		item["action"] = &types.AttributeValueMemberS{Value: e.Action}
-	}
-	if e.Repo != "" {
-		item["repo"] = &types.AttributeValueMemberS{Value: e.Repo}
-	}
-	if e.Test {
-		item["test"] = &types.AttributeValueMemberBOOL{Value: true}
-	}
-	if len(zipped) <= chunkSize {
-		item["payload"] = &types.AttributeValueMemberB{Value: zipped}
-	} else {
+	if len(zipped) > chunkSize {
 		parts := splitChunks(zipped, chunkSize)
-		if err := s.putParts(ctx, e.Key, parts, expires); err != nil {
+		if err := s.putParts(ctx, e.Key, parts, item["expires"].(*types.AttributeValueMemberN).Value); err != nil {
 			return err
 		}
 		item["parts"] = &types.AttributeValueMemberN{Value: strconv.Itoa(len(parts))}
@@ -109,6 +90,55 @@ func (s Events) PutEvent(ctx context.Context, e Event) error {
 		return fmt.Errorf("put event %s: %w", e.Key, err)
 	}
 	return nil
+}
+
+// ErrEventTooLarge is returned by EventPut for a payload that would need part items, which a
+// transaction cannot write before the head item.
+var ErrEventTooLarge = errors.New("event payload too large for one item")
+
+// EventPut is the conditional put of e into the events table as one item of a transaction, so
+// that a state change and the internal event announcing it commit together or not at all: the
+// event can then never be lost after the change (nor exist without it). Only payloads that fit
+// one item are accepted (internal events are small); the transaction fails with a condition
+// failure on this item if the key exists.
+func EventPut(table string, e Event) (*types.Put, error) {
+	item, zipped, err := eventItem(e)
+	if err != nil {
+		return nil, err
+	}
+	if len(zipped) > chunkSize {
+		return nil, fmt.Errorf("event %s: %w", e.Key, ErrEventTooLarge)
+	}
+	return &types.Put{TableName: aws.String(table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
+}
+
+// eventItem is e's head item; the payload is inline when it fits (zipped is returned so a
+// caller can split a larger one into parts).
+func eventItem(e Event) (map[string]types.AttributeValue, []byte, error) {
+	zipped, err := gzipBytes(e.Payload)
+	if err != nil {
+		return nil, nil, fmt.Errorf("compress payload: %w", err)
+	}
+	item := map[string]types.AttributeValue{
+		"pk":       &types.AttributeValueMemberS{Value: e.Key},
+		"source":   &types.AttributeValueMemberS{Value: e.Source},
+		"event":    &types.AttributeValueMemberS{Value: e.Type},
+		"received": &types.AttributeValueMemberS{Value: e.ReceivedAt.UTC().Format(time.RFC3339Nano)},
+		"expires":  &types.AttributeValueMemberN{Value: strconv.FormatInt(e.ReceivedAt.Add(EventRetention).Unix(), 10)},
+	}
+	if e.Action != "" {
+		item["action"] = &types.AttributeValueMemberS{Value: e.Action}
+	}
+	if e.Repo != "" {
+		item["repo"] = &types.AttributeValueMemberS{Value: e.Repo}
+	}
+	if e.Test {
+		item["test"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	if len(zipped) <= chunkSize {
+		item["payload"] = &types.AttributeValueMemberB{Value: zipped}
+	}
+	return item, zipped, nil
 }
 
 func partKey(key string, i int) string { return key + "#part#" + strconv.Itoa(i) }

@@ -146,7 +146,7 @@ func (p *Processor) addToBoard(ctx context.Context, team *config.Team, r *Reques
 		return ids.Project + "|" + ids.Field + "|" + ids.Option + "|" + itemID, nil
 	})
 	parts := strings.Split(res, "|")
-	if err != nil || strings.HasPrefix(res, "skipped") || len(parts) != 4 {
+	if err != nil || retry.Skipped(res) || len(parts) != 4 {
 		return err // not on the board (skipped), so no status to set
 	}
 	_, err = p.github(ctx, effectKey(r.ID, "board-status"), now, func(ctx context.Context) (string, error) {

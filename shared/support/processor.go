@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/rituals-dev/rituals/shared/calendar"
-	"github.com/rituals-dev/rituals/shared/clip"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/retry"
@@ -304,14 +303,9 @@ func (p *Processor) entryEffects(ctx context.Context, cfg *config.Config, team *
 // one bad issue cannot hold the request's other effects back; any other error is returned and
 // retried.
 func (p *Processor) github(ctx context.Context, key string, now time.Time, fn func(ctx context.Context) (string, error)) (string, error) {
-	res, _, err := p.Effects.Once(ctx, key, func(ctx context.Context) (string, error) {
-		res, err := fn(ctx)
-		if err != nil && retry.Permanent(err) {
-			p.log(ctx).Error("support: GitHub refused an effect; skipped", logs.Key, key, logs.Err, err.Error())
-			return "skipped: " + clip.Runes(err.Error(), 200), nil
-		}
-		return res, err
-	})
+	res, _, err := p.Effects.Once(ctx, key, retry.SkipPermanent(fn, func(err error) {
+		p.log(ctx).Error("support: GitHub refused an effect; skipped", logs.Key, key, logs.Err, err.Error())
+	}))
 	return res, err
 }
 
