@@ -2,7 +2,6 @@ package standup
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -47,19 +46,20 @@ func ReviewModal(sd Standup, r Review, p *config.Person, c *config.Client) slack
 
 // ParseReview reads the review modal's state.
 func ParseReview(state *slack.ViewState, reviewer string, now time.Time) Review {
-	r := Review{Reviewer: reviewer, ReviewedAt: now}
+	return reviewFormOf(state).Review(reviewer, now)
+}
+
+// reviewFormOf reads the review modal's state as a ReviewForm.
+func reviewFormOf(state *slack.ViewState) ReviewForm {
+	var f ReviewForm
 	if state == nil {
-		return r
+		return f
 	}
-	r.Notes = strings.TrimSpace(state.Values[blockReviewNotes][actionValue].Value)
+	f.Notes = state.Values[blockReviewNotes][actionValue].Value
 	for _, o := range state.Values[blockReviewFlags][actionItems].SelectedOptions {
-		for _, f := range Flags {
-			if string(f) == o.Value {
-				r.Flags = append(r.Flags, f)
-			}
-		}
+		f.Flags = append(f.Flags, o.Value)
 	}
-	return r
+	return f
 }
 
 // ReviewerItem is one standup in a reviewer's message.
