@@ -1,10 +1,12 @@
 package standup
 
 import (
+	"context"
 	"net/url"
 	"strings"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/httpapi"
 )
 
 // Links builds the addresses of the standup's web pages (functions/web). Base is where the
@@ -19,6 +21,44 @@ type Links struct {
 // scheduler and processor: functions not behind the HTTP API, which may reference it without
 // a dependency cycle).
 func LinksFromEnv(webURL string) Links { return Links{Base: strings.TrimSuffix(webURL, "/")} }
+
+// LinksFromRequest is the Links of the API a request came through: the functions behind the
+// HTTP API cannot be given its address in their environment (the API's definition names them,
+// so naming it back would be a dependency cycle), but every request carries it.
+func LinksFromRequest(req httpapi.Request) Links {
+	host := req.RequestContext.DomainName
+	if host == "" {
+		return Links{}
+	}
+	scheme := "https"
+	if httpapi.Header(req, "X-Forwarded-Proto") == "http" {
+		scheme = "http"
+	}
+	return Links{Base: scheme + "://" + host + "/app"}
+}
+
+type linksKey struct{}
+
+// WithLinks returns ctx carrying the links of the request being served (see LinksFromRequest).
+func WithLinks(ctx context.Context, l Links) context.Context {
+	return context.WithValue(ctx, linksKey{}, l)
+}
+
+// linksIn returns the links ctx carries, or else l.
+func linksIn(ctx context.Context, l Links) Links {
+	if c, ok := ctx.Value(linksKey{}).(Links); ok && c.Base != "" {
+		return c
+	}
+	return l
+}
+
+// webLink renders a mrkdwn link to a page, or "" without a web address.
+func webLink(url, text string) string {
+	if url == "" {
+		return ""
+	}
+	return "<" + url + "|" + text + ">"
+}
 
 func (l Links) at(path string) string {
 	if l.Base == "" {
