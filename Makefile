@@ -18,7 +18,8 @@ FUNCTIONS := \
 	ActivityRecorderFunction:activity-recorder \
 	StandupSchedulerFunction:standup-scheduler \
 	StandupProcessorFunction:standup-processor \
-	SupportTriageFunction:support-triage
+	SupportTriageFunction:support-triage \
+	WebFunction:web
 
 fn_id = $(word 1,$(subst :, ,$(1)))
 fn_dir = $(word 2,$(subst :, ,$(1)))

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/httpapi"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/standup"
@@ -38,5 +39,9 @@ func main() {
 		Log:      log,
 		Now:      time.Now,
 	}
-	lambda.Start(h.Handle)
+	// The web pages' address comes from the request: this function is behind the same HTTP
+	// API, which its environment cannot name (see standup.LinksFromRequest).
+	lambda.Start(func(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
+		return h.Handle(standup.WithLinks(ctx, standup.LinksFromRequest(req)), req)
+	})
 }

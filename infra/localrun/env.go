@@ -76,6 +76,7 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 		"SLACK_API_URL":                   standins.SlackAPIURL(c.baseURL),
 		"GITHUB_API_URL":                  standins.GitHubAPIURL(c.baseURL),
 		"CONDUIT_API_URL":                 standins.ConduitAPIURL(c.baseURL),
+		"OIDC_ISSUER_URL":                 standins.OIDCIssuerURL(c.baseURL),
 		"RITUALS_LOCAL":                   "1",
 	}
 	for k, v := range fixed {

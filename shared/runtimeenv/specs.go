@@ -23,15 +23,19 @@ var Specs = map[string]Spec{
 		Vars: []string{"EVENTS_TABLE", "STATE_TABLE"},
 	},
 	"StandupSchedulerFunction": {
-		Vars:    []string{"STATE_TABLE"},
+		Vars:    []string{"STATE_TABLE", "WEB_URL"},
 		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
 	},
 	"StandupProcessorFunction": {
-		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE", "WEB_URL"},
 		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
 	},
 	"SupportTriageFunction": {
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
+	},
+	"WebFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "WEB_SESSION_KEY"},
 	},
 }
