@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -574,7 +575,9 @@ func (s *Stack) ReadyLine() string {
 		if _, ok := paths[label]; !ok {
 			groups = append(groups, label)
 		}
-		paths[label] = append(paths[label], r.Path)
+		if !slices.Contains(paths[label], r.Path) { // a path served for GET and POST is listed once
+			paths[label] = append(paths[label], r.Path)
+		}
 	}
 	var parts []string
 	for _, g := range groups {

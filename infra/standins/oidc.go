@@ -171,8 +171,8 @@ var authorizePage = template.Must(template.New("authorize").Parse(`<!doctype htm
 <h1>Sign in with Slack</h1>
 <p>This is the local stand-in for Slack's OpenID provider. Choose who signs in.</p>
 {{range .Users}}
-<form method="post" action="authorize">{{template "params" $}}<input type="hidden" name="user" value="{{.ID}}">
-<p><button type="submit">Sign in as {{.Name}} ({{.ID}})</button></p></form>
+<form method="post" action="authorize">{{template "params" $}}
+<p><button type="submit" name="user" value="{{.ID}}">Sign in as {{.Name}} ({{.ID}})</button></p></form>
 {{end}}
 <form method="post" action="authorize">{{template "params" .}}
 <p><label for="user">Another Slack user id</label> <input id="user" name="user" pattern="[UW][A-Z0-9]+" required> <button type="submit">Sign in</button></p></form>

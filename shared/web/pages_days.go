@@ -88,6 +88,7 @@ func (b *dayBody) add(lines []standup.Line, showClient bool) {
 		if showClient {
 			rw.Sub = l.Duty.Client.Name
 		}
+		rw.Also = &linkView{"Standups of " + l.Duty.Person.Name, links.Person(l.Duty.Person.ID, l.Duty.Client.ID)}
 		switch {
 		case l.Submitted():
 			b.Submitted = append(b.Submitted, rw)

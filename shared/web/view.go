@@ -26,8 +26,10 @@ type linkView struct{ Text, URL string }
 type row struct {
 	// Title heads the row (the day, or the person), linked to the standup when there is one;
 	// Sub follows it (the client).
-	Title, URL   string
-	Sub          string
+	Title, URL string
+	Sub        string
+	// Also links somewhere related (the person's standups, on a day page).
+	Also         *linkView
 	Badges       []badge
 	Availability string
 	Comment      string
@@ -54,7 +56,9 @@ type repoView struct {
 	Repo    string
 	Entries []entryView
 	Commits []commitView
-	Comment string
+	// CommitsLabel heads Commits: "2 commits not in any pull request".
+	CommitsLabel string
+	Comment      string
 }
 
 type checkView struct {
@@ -165,6 +169,11 @@ func repos(e *standup.Entry) []repoView {
 		}
 		for _, c := range rf.Commits {
 			rv.Commits = append(rv.Commits, commitView{SHA: standup.ShortSHA(c.SHA), URL: c.URL, Subject: standup.FirstLine(c.Message)})
+		}
+		if n := len(rv.Commits); n == 1 {
+			rv.CommitsLabel = "1 commit not in any pull request"
+		} else if n > 1 {
+			rv.CommitsLabel = itoa(n) + " commits not in any pull request"
 		}
 		out = append(out, rv)
 	}
