@@ -3,8 +3,11 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/standup"
@@ -166,8 +169,10 @@ func (a *App) person(w http.ResponseWriter, r *http.Request, v *viewer) {
 // newest (or oldest) first from where the cursor puts it, PageSize+1 at most, and the lists
 // are merged; more says there are more beyond the page.
 func (a *App) personPage(r *http.Request, p *config.Person, duties []standup.Duty, from, to config.Date, cur cursor, newer bool) ([]standup.Standup, bool, error) {
-	var all []standup.Standup
-	for _, d := range duties {
+	// One history read per client, in parallel.
+	pages := make([][]standup.Standup, len(duties))
+	g, ctx := errgroup.WithContext(r.Context())
+	for i, d := range duties {
 		c := d.Client.ID
 		var anchor config.Date
 		switch {
@@ -190,14 +195,16 @@ func (a *App) personPage(r *http.Request, p *config.Person, duties []standup.Dut
 		if newer && !from.IsZero() && from.AddDays(-1).Compare(anchor) > 0 {
 			anchor = from.AddDays(-1)
 		}
-		sds, _, err := a.Standups.Store.Page(r.Context(), c, p.ID, anchor, newer, PageSize+1)
-		if err != nil {
-			return nil, false, err
-		}
-		all = append(all, sds...)
+		g.Go(func() (err error) {
+			pages[i], _, err = a.Standups.Store.Page(ctx, c, p.ID, anchor, newer, PageSize+1)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, false, err
 	}
 	var in []standup.Standup
-	for _, sd := range all {
+	for _, sd := range slices.Concat(pages...) {
 		id := sd.Slot.ID
 		if (!from.IsZero() && id.Date.Compare(from) < 0) || (!to.IsZero() && id.Date.Compare(to) > 0) {
 			continue

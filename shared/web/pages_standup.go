@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/standup"
 	"github.com/rituals-dev/rituals/shared/store"
@@ -100,17 +102,30 @@ func (a *App) standupView(ctx context.Context, v *viewer, t target) (standupView
 	if v.inTeam(t.Team) {
 		sv.Team, sv.TeamURL = t.Team.Name, links.TeamDay(t.Team.ID, id.Date)
 	}
+	// The previous and next standups and the reviewer's fields are independent reads: in
+	// parallel, a page costs one DynamoDB round trip after the standup itself.
 	st := a.Standups.Store
-	older, _, err := st.Page(ctx, id.Client, id.Person, id.Date, false, 1)
-	if err != nil {
+	var older, newer []standup.Standup
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		older, _, err = st.Page(gctx, id.Client, id.Person, id.Date, false, 1)
+		return err
+	})
+	g.Go(func() (err error) {
+		newer, _, err = st.Page(gctx, id.Client, id.Person, id.Date, true, 1)
+		return err
+	})
+	if v.readsHR(t.Client) {
+		g.Go(func() (err error) {
+			sv.HR, err = a.hrView(gctx, v, t)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return sv, err
 	}
 	if len(older) > 0 {
 		sv.Prev = &linkView{"← Previous: " + longDate(older[0].Slot.ID.Date), links.Standup(older[0].Slot.ID)}
-	}
-	newer, _, err := st.Page(ctx, id.Client, id.Person, id.Date, true, 1)
-	if err != nil {
-		return sv, err
 	}
 	if len(newer) > 0 {
 		sv.Next = &linkView{"Next: " + longDate(newer[0].Slot.ID.Date) + " →", links.Standup(newer[0].Slot.ID)}
@@ -143,13 +158,6 @@ func (a *App) standupView(ctx context.Context, v *viewer, t target) (standupView
 		if v.reviews(t.Client) && !reviewed {
 			sv.ReviewURL = links.Review(id)
 		}
-	}
-	if v.readsHR(t.Client) {
-		hr, err := a.hrView(ctx, v, t)
-		if err != nil {
-			return sv, err
-		}
-		sv.HR = hr
 	}
 	return sv, nil
 }
