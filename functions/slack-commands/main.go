@@ -36,6 +36,7 @@ func main() {
 	h := slackapp.Commands{
 		Secret:   env.Secret("SLACK_SIGNING_SECRET"),
 		Commands: append([]slackapp.Command{slackapp.Rituals{Others: others}}, others...),
+		Replays:  &slackapp.ReplayGuard{API: ddb, Table: state},
 		Log:      log,
 		Now:      time.Now,
 	}

@@ -38,8 +38,9 @@ func main() {
 			standup.Interactions{Deps: standup.NewDeps(ddb, cfg, state, events.Table, slackClient, log)},
 			support.Interactions{Config: cfg, Store: support.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 		},
-		Log: log,
-		Now: time.Now,
+		Replays: &slackapp.ReplayGuard{API: ddb, Table: state},
+		Log:     log,
+		Now:     time.Now,
 	}
 	eventsAPI := slackapp.EventsAPI{Secret: secret, Events: events, Log: log, Now: time.Now}
 	lambda.Start(func(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {

@@ -202,9 +202,11 @@ func (h *harness) github(event, delivery string, body []byte) (int, string) {
 	}, body)
 }
 
-// phabricator sends a Herald webhook body signed with the local HMAC key.
+// phabricator sends a Herald webhook body, stamped with the stack's time as Herald stamps a
+// delivery, signed with the local HMAC key.
 func (h *harness) phabricator(body []byte) (int, string) {
 	h.t.Helper()
+	body = signing.HeraldAt(body, h.now())
 	return h.post("/webhooks/phabricator", map[string]string{
 		"Content-Type":                    "application/json",
 		"X-Phabricator-Webhook-Signature": signing.Phabricator([]byte(localrun.DefaultSecrets["PHABRICATOR_WEBHOOK_HMAC_KEY"]), body),

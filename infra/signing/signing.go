@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"strconv"
 	"time"
 )
@@ -31,4 +32,14 @@ func hexMAC(key, msg []byte) string {
 	m := hmac.New(sha256.New, key)
 	m.Write(msg)
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// heraldEpoch finds a Herald body's action.epoch, whatever Phabricator's pretty-printing.
+var heraldEpoch = regexp.MustCompile(`("epoch"\s*:\s*)\d+`)
+
+// HeraldAt returns body with its action.epoch set to t, the way Herald stamps a delivery when
+// it sends it; the rest of the bytes (and their pretty-printing) are kept. Saved sample bodies
+// carry the epoch of when they were captured, which the webhook's replay window refuses.
+func HeraldAt(body []byte, t time.Time) []byte {
+	return heraldEpoch.ReplaceAll(body, []byte("${1}"+strconv.FormatInt(t.Unix(), 10)))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +69,62 @@ func (r Reader) Footprint(ctx context.Context, login string, repos []string, fro
 		return nil, fmt.Errorf("footprint of %s: %w", login, err)
 	}
 	return items, nil
+}
+
+// Recent returns at most limit of what login did in repos from (inclusive) to to (exclusive),
+// the newest ones, oldest first, and whether older ones were left out. It reads newest first
+// and stops as soon as it has limit items, so its cost is bounded by limit however long the
+// interval is (a standup after months away covers months).
+func (r Reader) Recent(ctx context.Context, login string, repos []string, from, to time.Time, limit int) ([]Item, bool, error) {
+	filter, err := parseRepos(repos)
+	if err != nil {
+		return nil, false, err
+	}
+	lo, hi := ceilSecond(from), ceilSecond(to)
+	if !lo.Before(hi) || limit <= 0 {
+		return nil, false, nil
+	}
+	names := map[string]string{"#pk": attrPK, "#sk": attrSK}
+	values := map[string]types.AttributeValue{":pk": store.S(activityPK(login)), ":lo": store.S(keyTS(lo)), ":hi": store.S(keyTS(hi))}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(r.Table),
+		KeyConditionExpression:    aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		ConsistentRead:            aws.Bool(true),
+		ScanIndexForward:          aws.Bool(false),
+		// A page evaluates about what the answer needs (the repo filter drops some).
+		Limit: aws.Int32(int32(min(2*limit+1, 1000))),
+	}
+	if f := filter.expression(names, values); f != "" {
+		in.FilterExpression = aws.String(f)
+	}
+	if r.PageSize > 0 {
+		in.Limit = aws.Int32(r.PageSize)
+	}
+	var items []Item
+	for {
+		out, err := r.API.Query(ctx, in)
+		if err != nil {
+			return nil, false, fmt.Errorf("recent footprint of %s: %w", login, err)
+		}
+		for _, m := range out.Items {
+			if len(items) == limit {
+				slices.Reverse(items)
+				return items, true, nil
+			}
+			it, err := itemFrom(m)
+			if err != nil {
+				return nil, false, fmt.Errorf("item %s %s: %w", store.Str(m, attrPK), store.Str(m, attrSK), err)
+			}
+			items = append(items, it)
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			slices.Reverse(items)
+			return items, false, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
 }
 
 // OpenAssignments returns the open issues assigned to login in repos (as in Footprint; empty

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 // comment derives an issue comment by Codertocat in repo at the given time.
@@ -88,6 +90,71 @@ func TestFootprint(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// countingQuery counts the items DynamoDB evaluates for a Reader.
+type countingQuery struct {
+	QueryAPI
+	items *int
+}
+
+func (c countingQuery) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	out, err := c.QueryAPI.Query(ctx, in, opts...)
+	if err == nil {
+		*c.items += int(out.ScannedCount)
+	}
+	return out, err
+}
+
+// TestRecent: the newest items up to a limit, oldest first, with whether older ones were left
+// out; the items DynamoDB reads are bounded by the limit, not by the interval (the standup
+// modal used to read up to 120 days of activity to keep 300 items).
+func TestRecent(t *testing.T) {
+	t.Parallel()
+	m := newMirror(t)
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 60; i++ {
+		repo := "octo-org/octo-repo"
+		if i%3 == 0 {
+			repo = "Codertocat/Hello-World"
+		}
+		m.record(t, "issue_comment.created", received, comment(i+1, repo, day.Add(time.Duration(i)*time.Minute))...)
+	}
+	for _, tc := range []struct {
+		name      string
+		repos     []string
+		limit     int
+		first     time.Time
+		n         int
+		truncated bool
+	}{
+		{name: "newest ten", limit: 10, first: day.Add(50 * time.Minute), n: 10, truncated: true},
+		{name: "all fit", limit: 100, first: day, n: 60},
+		{name: "exactly all", limit: 60, first: day, n: 60},
+		{name: "filtered by repo", repos: []string{"Codertocat/*"}, limit: 5, first: day.Add(45 * time.Minute), n: 5, truncated: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			scanned := 0
+			r := m.read
+			r.API = countingQuery{QueryAPI: r.API, items: &scanned}
+			items, truncated, err := r.Recent(context.Background(), "Codertocat", tc.repos, day, day.Add(24*time.Hour), tc.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) != tc.n || truncated != tc.truncated || !items[0].At.Equal(tc.first) {
+				t.Fatalf("%d items from %v, truncated %v; want %d from %v, %v", len(items), items[0].At, truncated, tc.n, tc.first, tc.truncated)
+			}
+			for i := 1; i < len(items); i++ {
+				if items[i].At.Before(items[i-1].At) {
+					t.Fatal("not oldest first")
+				}
+			}
+			if tc.repos == nil && scanned > 2*tc.limit+2 {
+				t.Errorf("DynamoDB evaluated %d items for %d", scanned, tc.limit)
+			}
+		})
 	}
 }
 

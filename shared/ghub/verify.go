@@ -24,8 +24,13 @@ type Delivery struct {
 
 // Verify checks X-Hub-Signature-256 over the raw body before anything is parsed and returns the
 // delivery. Errors are *httpapi.Error: 401 when the signature is missing or wrong, 400 when a
-// required header is missing or the content type is not one GitHub sends.
+// required header is missing or the content type is not one GitHub sends, 500 when secret is
+// empty (nothing is accepted then).
 func Verify(header func(string) string, body, secret []byte) (Delivery, error) {
+	// An empty key would accept any signature computed with an empty key: refuse to verify.
+	if len(bytes.TrimSpace(secret)) == 0 {
+		return Delivery{}, httpapi.Errorf(http.StatusInternalServerError, "the GitHub webhook secret is not configured")
+	}
 	sig := header("X-Hub-Signature-256")
 	if sig == "" {
 		return Delivery{}, httpapi.Unauthorized("missing X-Hub-Signature-256 header (set a secret on the GitHub webhook)")

@@ -40,6 +40,10 @@ func (h Phabricator) handle(ctx context.Context, req httpapi.Request, log *slog.
 	if err != nil {
 		return nil, err
 	}
+	now := httpapi.ReceivedAt(req, h.Now)
+	if err := w.CheckEpoch(now); err != nil {
+		return nil, err
+	}
 	id := w.DedupeKey()
 	log = log.With(logs.Delivery, id, logs.Event, w.Object.Type, logs.Key, w.Object.PHID)
 	err = h.Events.PutEvent(ctx, store.Event{
@@ -47,7 +51,7 @@ func (h Phabricator) handle(ctx context.Context, req httpapi.Request, log *slog.
 		Source:     "phabricator",
 		Type:       w.Object.Type,
 		Test:       w.Action.Test,
-		ReceivedAt: httpapi.ReceivedAt(req, h.Now),
+		ReceivedAt: now,
 		Payload:    body,
 	})
 	if errors.Is(err, store.ErrDuplicate) {

@@ -1,8 +1,10 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/httpapi"
 	"github.com/rituals-dev/rituals/shared/httpapi/apitest"
 	"github.com/rituals-dev/rituals/shared/ingest"
+	"github.com/rituals-dev/rituals/shared/phab"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
 )
@@ -26,8 +29,12 @@ func phabRequest(body []byte, sig string) httpapi.Request {
 
 func TestPhabricatorWebhook(t *testing.T) {
 	t.Parallel()
-	edited := fixture(t, "phabricator/task-edited.json")
-	testCall := fixture(t, "phabricator/test-request.json")
+	// Herald stamps action.epoch when it sends: the samples are sent at the test's time.
+	edited := signing.HeraldAt(fixture(t, "phabricator/task-edited.json"), at)
+	testCall := signing.HeraldAt(fixture(t, "phabricator/test-request.json"), at)
+	replayed := signing.HeraldAt(edited, at.Add(-phab.ReplayWindow-time.Hour))
+	future := signing.HeraldAt(edited, at.Add(time.Hour))
+	lastRetry := signing.HeraldAt(edited, at.Add(-7*24*time.Hour))
 	// The same delivery retried with its transactions listed in another order.
 	reordered := []byte(strings.Replace(strings.Replace(string(edited), "5mkjsyf6hlpclbx", "TMP", 1), "q2fzanesyjwmb3c", "5mkjsyf6hlpclbx", 1))
 	reordered = []byte(strings.Replace(string(reordered), "TMP", "q2fzanesyjwmb3c", 1))
@@ -53,6 +60,10 @@ func TestPhabricatorWebhook(t *testing.T) {
 		{"missing signature", []step{{edited, "", 401, "missing X-Phabricator-Webhook-Signature"}}, 0, false},
 		{"signature not hex", []step{{edited, "zz", 401, "hex"}}, 0, false},
 		{"signed but not a Herald body", []step{{[]byte(`{"a":1}`), sign([]byte(`{"a":1}`)), 400, "not a Herald webhook"}}, 0, false},
+		{"replayed after Herald's retries ended", []step{{replayed, sign(replayed), 401, "a replayed delivery"}}, 0, false},
+		{"epoch from the future", []step{{future, sign(future), 401, "in the future"}}, 0, false},
+		{"Herald's last retry is accepted", []step{{lastRetry, sign(lastRetry), 202, "accepted"}}, 1, false},
+		{"no epoch", []step{{noEpoch(t, edited), sign(noEpoch(t, edited)), 400, "no action.epoch"}}, 0, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,5 +92,36 @@ func TestPhabricatorWebhook(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// noEpoch is body without action.epoch.
+func noEpoch(t *testing.T, body []byte) []byte {
+	t.Helper()
+	out := regexp.MustCompile(`,?\s*"epoch"\s*:\s*\d+`).ReplaceAll(body, nil)
+	if bytes.Equal(out, body) {
+		t.Fatal("no epoch in the sample")
+	}
+	return out
+}
+
+// TestEmptySecretsVerifyNothing: a function whose secret is empty refuses every request (an
+// empty HMAC key would accept signatures anybody can compute).
+func TestEmptySecretsVerifyNothing(t *testing.T) {
+	t.Parallel()
+	body := signing.HeraldAt(fixture(t, "phabricator/task-edited.json"), at)
+	h := ingest.Phabricator{Key: []byte(" "), Events: nil, Log: quiet}
+	resp, err := h.Handle(context.Background(), phabRequest(body, signing.Phabricator([]byte(" "), body)))
+	if err != nil || resp.StatusCode != http.StatusInternalServerError || !strings.Contains(resp.Body, "not configured") {
+		t.Fatalf("Herald with an empty key: %d %q %v", resp.StatusCode, resp.Body, err)
+	}
+	gh := ingest.GitHub{Secret: nil, Events: nil, Log: quiet}
+	push := fixture(t, "github/push.json")
+	resp, err = gh.Handle(context.Background(), apitest.Request(http.MethodPost, "/webhooks/github", map[string]string{
+		"Content-Type": "application/json", "X-GitHub-Event": "push", "X-GitHub-Delivery": "d1",
+		"X-Hub-Signature-256": signing.GitHub(nil, push),
+	}, push, at))
+	if err != nil || resp.StatusCode != http.StatusInternalServerError || !strings.Contains(resp.Body, "not configured") {
+		t.Fatalf("GitHub with an empty secret: %d %q %v", resp.StatusCode, resp.Body, err)
 	}
 }

@@ -2,12 +2,16 @@
 package phab
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rituals-dev/rituals/shared/httpapi"
 )
@@ -39,6 +43,10 @@ type Webhook struct {
 // body is never re-encoded before checking) and then parses it. Errors are *httpapi.Error:
 // 401 for a missing or wrong signature, 400 for a body that is not a Herald webhook.
 func Verify(header func(string) string, body, key []byte) (Webhook, error) {
+	// An empty key would accept any signature computed with an empty key: refuse to verify.
+	if len(bytes.TrimSpace(key)) == 0 {
+		return Webhook{}, httpapi.Errorf(http.StatusInternalServerError, "the Herald webhook HMAC key is not configured")
+	}
 	sig := strings.TrimSpace(header(SignatureHeader))
 	if sig == "" {
 		return Webhook{}, httpapi.Unauthorized("missing " + SignatureHeader + " header (set the webhook's HMAC key)")
@@ -65,6 +73,30 @@ func Parse(body []byte) (Webhook, error) {
 		return Webhook{}, httpapi.BadRequest("body has no object.phid/object.type: not a Herald webhook")
 	}
 	return w, nil
+}
+
+// ReplayWindow bounds how old a delivery's action.epoch may be: Herald retries a failed
+// delivery for up to 7 days, so a genuine one is at most that old (plus a day of slack); an
+// older signed body is a replay. Epochs from the future beyond clock skew are refused too.
+const ReplayWindow = 8 * 24 * time.Hour
+
+// maxFutureSkew is how far ahead of the receipt time action.epoch may be.
+const maxFutureSkew = 5 * time.Minute
+
+// CheckEpoch refuses (401) a delivery whose signed action.epoch is outside the replay window
+// around now, the receipt time.
+func (w Webhook) CheckEpoch(now time.Time) error {
+	if w.Action.Epoch <= 0 {
+		return httpapi.BadRequest("body has no action.epoch: not a Herald webhook")
+	}
+	at := time.Unix(w.Action.Epoch, 0)
+	switch age := now.Sub(at); {
+	case age > ReplayWindow:
+		return httpapi.Unauthorized(fmt.Sprintf("action.epoch is %s old, older than Herald retries (%s): a replayed delivery", age.Round(time.Hour), ReplayWindow))
+	case age < -maxFutureSkew:
+		return httpapi.Unauthorized("action.epoch is in the future (the sender's clock is off, or the body was forged)")
+	}
+	return nil
 }
 
 // DedupeKey identifies a delivery: Herald has no delivery id and retries for days, so the object

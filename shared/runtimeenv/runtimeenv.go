@@ -76,7 +76,7 @@ func Load(ctx context.Context, spec Spec, getenv func(string) string, params Par
 	type fetch struct{ name, param string }
 	var fetches []fetch
 	for _, name := range spec.Secrets {
-		if v := getenv(name); v != "" {
+		if v := getenv(name); strings.TrimSpace(v) != "" {
 			env.secrets[name] = v
 			continue
 		}
@@ -98,7 +98,7 @@ func Load(ctx context.Context, spec Spec, getenv func(string) string, params Par
 		if err != nil {
 			return env, fmt.Errorf("read secret %s from SSM parameter %s: %w", f.name, f.param, err)
 		}
-		if v == "" {
+		if strings.TrimSpace(v) == "" {
 			return env, fmt.Errorf("secret %s: SSM parameter %s is empty", f.name, f.param)
 		}
 		env.secrets[f.name] = v
@@ -110,7 +110,7 @@ func Load(ctx context.Context, spec Spec, getenv func(string) string, params Par
 // client (and its cold-start cost) when every secret is given directly.
 func NeedsParams(spec Spec, getenv func(string) string) bool {
 	for _, name := range spec.Secrets {
-		if getenv(name) == "" {
+		if strings.TrimSpace(getenv(name)) == "" {
 			return true
 		}
 	}

@@ -32,6 +32,8 @@ func TestLoad(t *testing.T) {
 		{"every missing variable at once", map[string]string{"STATE_TABLE": "s"}, nil, []string{"EVENTS_TABLE", "GITHUB_WEBHOOK_SECRET (or GITHUB_WEBHOOK_SECRET_PARAM)", "SLACK_BOT_TOKEN (or SLACK_BOT_TOKEN_PARAM)"}, ""},
 		{"missing parameter names it", map[string]string{"EVENTS_TABLE": "e", "STATE_TABLE": "s", "GITHUB_WEBHOOK_SECRET_PARAM": "/r/gh", "SLACK_BOT_TOKEN": "x"}, params{}, []string{"SSM parameter /r/gh"}, ""},
 		{"empty parameter", map[string]string{"EVENTS_TABLE": "e", "STATE_TABLE": "s", "GITHUB_WEBHOOK_SECRET_PARAM": "/r/gh", "SLACK_BOT_TOKEN": "x"}, params{"/r/gh": ""}, []string{"is empty"}, ""},
+		{"blank parameter", map[string]string{"EVENTS_TABLE": "e", "STATE_TABLE": "s", "GITHUB_WEBHOOK_SECRET_PARAM": "/r/gh", "SLACK_BOT_TOKEN": "x"}, params{"/r/gh": " \n"}, []string{"is empty"}, ""},
+		{"blank secret is not a secret", map[string]string{"EVENTS_TABLE": "e", "STATE_TABLE": "s", "GITHUB_WEBHOOK_SECRET": "  ", "SLACK_BOT_TOKEN": "x"}, nil, []string{"GITHUB_WEBHOOK_SECRET (or GITHUB_WEBHOOK_SECRET_PARAM)"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -52,7 +52,10 @@ func Ephemeral(text string) *slack.Msg {
 type Commands struct {
 	Secret   string
 	Commands []Command
-	Log      *slog.Logger
+	// Replays, when set, refuses a byte-identical repeat of a command (see ReplayGuard):
+	// /support swap or /standup away change state.
+	Replays *ReplayGuard
+	Log     *slog.Logger
 	// Now is used only when API Gateway gives no request time.
 	Now func() time.Time
 }
@@ -73,6 +76,15 @@ func (h Commands) Handle(ctx context.Context, req httpapi.Request) (httpapi.Resp
 	}
 	cmd := slashCommand(form)
 	log = log.With(logs.User, cmd.UserID, logs.Event, cmd.Command)
+	if h.Replays != nil {
+		if err := h.Replays.First(ctx, httpapi.Header(req, "X-Slack-Signature"), now); errors.Is(err, ErrReplayed) {
+			log.Warn("replayed command refused")
+			return *httpapi.JSON(http.StatusOK, ReplyOf(Ephemeral("That exact request was already handled."))), nil
+		} else if err != nil {
+			log.Error("command not checked for replay", logs.Err, err.Error())
+			return *httpapi.JSON(http.StatusOK, ReplyOf(Ephemeral(fmt.Sprintf("Sorry, `%s` failed on our side; nothing was changed. Please try again in a minute.", cmd.Command)))), nil
+		}
+	}
 	msg := h.run(ctx, cmd, now, log)
 	return *httpapi.JSON(http.StatusOK, ReplyOf(msg)), nil
 }

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -28,7 +29,10 @@ type Interaction interface {
 type Interactions struct {
 	Secret   string
 	Handlers []Interaction
-	Log      *slog.Logger
+	// Replays, when set, refuses a byte-identical repeat of a button click or submission
+	// (see ReplayGuard).
+	Replays *ReplayGuard
+	Log     *slog.Logger
 	// Now is used only when API Gateway gives no request time.
 	Now func() time.Time
 }
@@ -52,6 +56,15 @@ func (h Interactions) Handle(ctx context.Context, req httpapi.Request) (httpapi.
 	}
 	route := Route(cb)
 	log = log.With(logs.User, cb.User.ID, logs.Event, string(cb.Type), logs.Key, route)
+	if h.Replays != nil && (cb.Type == slack.InteractionTypeBlockActions || cb.Type == slack.InteractionTypeViewSubmission) {
+		if err := h.Replays.First(ctx, httpapi.Header(req, "X-Slack-Signature"), now); errors.Is(err, ErrReplayed) {
+			log.Warn("replayed interaction refused")
+			return httpapi.Response{StatusCode: http.StatusOK}, nil
+		} else if err != nil {
+			log.Error("interaction not checked for replay", logs.Err, err.Error())
+			return *httpapi.JSON(http.StatusOK, FailureAnswer(cb)), nil
+		}
+	}
 	for _, ih := range h.Handlers {
 		if !strings.HasPrefix(route, ih.Prefix()+":") {
 			continue

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rituals-dev/rituals/infra/signing"
 	"github.com/rituals-dev/rituals/shared/httpapi/apitest"
+	"github.com/rituals-dev/rituals/shared/store/dynamotest"
 )
 
 type recordingInteraction struct {
@@ -111,4 +112,57 @@ func TestFailedSubmissionKeepsTheModal(t *testing.T) {
 	if status, body := send(`{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"standup:open","block_id":"b","type":"button"}]}`); body != "{}" {
 		t.Fatalf("block action: %d %q", status, body)
 	}
+}
+
+// TestReplayedRequestsAreRefused: a byte-identical repeat of a signed click, submission or
+// command (captured and sent again within Slack's five-minute window) changes nothing; a new
+// click of the same button, with its own timestamp, is handled.
+func TestReplayedRequestsAreRefused(t *testing.T) {
+	t.Parallel()
+	client, tables := dynamotest.New(t)
+	var got []string
+	guard := &ReplayGuard{API: client, Table: tables.State}
+	ix := Interactions{Secret: secret, Log: quiet, Handlers: []Interaction{recordingInteraction{"support", &got}}, Replays: guard}
+	click := []byte(url.Values{"payload": {`{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"support:own","block_id":"b","value":"x","type":"button"}]}`}}.Encode())
+	send := func(at time.Time) {
+		ts, sig := signing.Slack(secret, click, at)
+		if _, err := ix.Handle(context.Background(), apitest.Request(http.MethodPost, "/slack/interactions",
+			map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}, click, now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(now)
+	send(now) // the same request again
+	if len(got) != 1 {
+		t.Fatalf("handled %d times, want once", len(got))
+	}
+	send(now.Add(time.Second)) // a second click
+	if len(got) != 2 {
+		t.Fatalf("a new click was refused: handled %d times", len(got))
+	}
+
+	ran := 0
+	cmds := Commands{Secret: secret, Log: quiet, Replays: guard, Commands: []Command{countingCommand{&ran}}}
+	req := commandRequest("/count", "swap @a @b", now)
+	for i := 0; i < 2; i++ {
+		resp, err := cmds.Handle(context.Background(), req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatal(resp, err)
+		}
+		if i == 1 && !strings.Contains(resp.Body, "already handled") {
+			t.Fatalf("replayed command answered %s", resp.Body)
+		}
+	}
+	if ran != 1 {
+		t.Fatalf("command ran %d times, want once", ran)
+	}
+}
+
+type countingCommand struct{ ran *int }
+
+func (countingCommand) Name() string  { return "/count" }
+func (countingCommand) Help() []Usage { return nil }
+func (c countingCommand) Run(context.Context, slack.SlashCommand, time.Time) (*slack.Msg, error) {
+	*c.ran++
+	return Ephemeral("ok"), nil
 }

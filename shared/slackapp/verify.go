@@ -6,7 +6,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rituals-dev/rituals/shared/httpapi"
@@ -19,6 +21,10 @@ const MaxSkew = 5 * time.Minute
 // Verify checks a Slack request's timestamp against now and its v0 signature over the raw body,
 // before anything is parsed. Errors are *httpapi.Error with status 401 and a one-line reason.
 func Verify(header func(string) string, body []byte, secret string, now time.Time) error {
+	// An empty secret would accept any signature computed with an empty secret.
+	if strings.TrimSpace(secret) == "" {
+		return httpapi.Errorf(http.StatusInternalServerError, "the Slack signing secret is not configured")
+	}
 	ts := header("X-Slack-Request-Timestamp")
 	if ts == "" {
 		return httpapi.Unauthorized("missing X-Slack-Request-Timestamp header")

@@ -75,6 +75,21 @@ func TestVerify(t *testing.T) {
 	}
 }
 
+// TestVerifyRefusesAnEmptySecret: with no signing secret configured nothing is accepted, not
+// even a request signed with the empty secret.
+func TestVerifyRefusesAnEmptySecret(t *testing.T) {
+	t.Parallel()
+	body := []byte("command=%2Frituals&text=help")
+	ts, sig := signing.Slack("", body, now)
+	err := Verify(func(k string) string {
+		return map[string]string{"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}[k]
+	}, body, "", now)
+	var he *httpapi.Error
+	if !errors.As(err, &he) || he.Status != 500 || !strings.Contains(he.Reason, "not configured") {
+		t.Fatalf("err = %v, want 500 not configured", err)
+	}
+}
+
 func FuzzVerify(f *testing.F) {
 	f.Add([]byte("payload=%7B%7D"), "v0=00", int64(0))
 	f.Add([]byte{}, "", int64(-400))

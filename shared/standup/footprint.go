@@ -2,6 +2,7 @@ package standup
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,7 +17,7 @@ import (
 
 // Activity is what the standup reads from the activity mirror; activity.Reader is one.
 type Activity interface {
-	Footprint(ctx context.Context, login string, repos []string, from, to time.Time) ([]activity.Item, error)
+	Recent(ctx context.Context, login string, repos []string, from, to time.Time, limit int) ([]activity.Item, bool, error)
 	OpenAssignments(ctx context.Context, login string, repos []string) ([]activity.Assignment, error)
 }
 
@@ -33,9 +34,11 @@ func ClientRepos(c *config.Client) []string {
 }
 
 // Snapshot bounds: a footprint is stored in the entry, which must stay far below DynamoDB's
-// 400 KB item limit.
+// 400 KB item limit (300 pull requests with their commits used to encode to about 940 KB), and
+// is read on the modal's 3-second path.
 const (
 	maxSnapshotItems   = 300
+	maxSnapshotBytes   = 128 << 10
 	maxSnapshotCommits = 10
 	maxSnapshotMessage = 200
 )
@@ -59,13 +62,9 @@ func ReadFootprint(ctx context.Context, a Activity, p *config.Person, c *config.
 	if p.GitHub == "" {
 		return fp, nil
 	}
-	items, err := a.Footprint(ctx, p.GitHub, ClientRepos(c), from, to)
+	items, truncated, err := a.Recent(ctx, p.GitHub, ClientRepos(c), from, to, maxSnapshotItems)
 	if err != nil {
 		return fp, fmt.Errorf("footprint of %s for %s: %w", p.ID, c.ID, err)
-	}
-	if len(items) > maxSnapshotItems {
-		fp.Dropped = len(items) - maxSnapshotItems
-		items = items[len(items)-maxSnapshotItems:]
 	}
 	for i := range items {
 		it := &items[i]
@@ -75,7 +74,20 @@ func ReadFootprint(ctx context.Context, a Activity, p *config.Person, c *config.
 		it.Message = clip.Bytes(it.Message, maxSnapshotMessage)
 		it.Title = clip.Bytes(it.Title, maxSnapshotMessage)
 	}
-	fp.Items = items
+	// Keep the newest items that fit the byte budget, as they will be encoded in the entry.
+	size, keep := 0, len(items)
+	for keep > 0 {
+		b, err := json.Marshal(items[keep-1])
+		if err != nil {
+			return fp, fmt.Errorf("footprint of %s: %w", p.ID, err)
+		}
+		if size+len(b) > maxSnapshotBytes {
+			break
+		}
+		size += len(b)
+		keep--
+	}
+	fp.Items, fp.Truncated = items[keep:], truncated || keep > 0
 	return fp, nil
 }
 

@@ -116,7 +116,10 @@ func BuildModal(in ModalInput) slack.ModalViewRequest {
 	if len(repos) > shown {
 		b.add(contextText(fmt.Sprintf("…and %d more repositories with activity (they are kept in the standup).", len(repos)-shown)))
 	}
-	if in.Footprint.Dropped > 0 {
+	switch {
+	case in.Footprint.Truncated:
+		b.add(contextText("…older activity since your last standup is not listed."))
+	case in.Footprint.Dropped > 0:
 		b.add(contextText(fmt.Sprintf("…and %d older items not listed.", in.Footprint.Dropped)))
 	}
 

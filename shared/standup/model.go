@@ -55,7 +55,11 @@ type Footprint struct {
 	From  time.Time       `json:"from"`
 	To    time.Time       `json:"to"`
 	Items []activity.Item `json:"items,omitempty"`
-	// Dropped counts items left out to keep the entry within DynamoDB's item size.
+	// Truncated says older items of the interval were left out: a footprint keeps the newest
+	// items up to maxSnapshotItems and maxSnapshotBytes, so the entry stays far below
+	// DynamoDB's item size and the modal's read stays bounded.
+	Truncated bool `json:"truncated,omitempty"`
+	// Dropped counts items left out, in entries stored before Truncated existed.
 	Dropped int `json:"dropped,omitempty"`
 }
 

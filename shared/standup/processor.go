@@ -182,12 +182,20 @@ func (p Processor) reviewed(ctx context.Context, cfg *config.Config, pl EventPay
 	if c == nil || p.Issues == nil {
 		return nil
 	}
-	num, done, err := p.Effects.Done(ctx, "standup:overdue:"+id.String())
-	if err != nil || !done {
+	// The issue's number is on the review item (kept as long as the standup); the effect's
+	// record covers the moment between opening the issue and recording it there.
+	n, closed, err := p.Store.Ticket(ctx, id)
+	if err != nil || closed {
 		return err
 	}
-	n, _ := strconv.Atoi(num)
-	return CloseReviewIssue(ctx, p.Effects, p.Issues, c, id, n, now)
+	if n == 0 {
+		num, done, err := p.Effects.Done(ctx, "standup:overdue:"+id.String())
+		if err != nil || !done {
+			return err
+		}
+		n, _ = strconv.Atoi(num)
+	}
+	return CloseReviewIssue(ctx, p.Effects, p.Store, p.Issues, c, id, n, now)
 }
 
 func (p Processor) historyPage(ctx context.Context, cfg *config.Config, pl EventPayload) error {

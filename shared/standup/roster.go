@@ -94,7 +94,7 @@ func DigestBlocks(team *config.Team, day config.Date, lines []Line, included map
 	if l := webLink(web.TeamDay(team.ID, day), "The team's day on the web"); l != "" {
 		b.add(contextText(l + " · every standup in full"))
 	}
-	var missing, off, notDue []string
+	var missing, off, notDue, blocked []string
 	shown := 0
 	for i, l := range lines {
 		name := "*" + slackapp.Escape(l.Duty.Person.Name) + "*"
@@ -125,8 +125,10 @@ func DigestBlocks(team *config.Team, day config.Date, lines []Line, included map
 		default:
 			missing = append(missing, name)
 		}
+		// Whoever is away, not due or missing, an open blocker is named: it used to be printed
+		// as an unnamed line under whatever list came last.
 		if !isIn && l.OpenBlockers != "" {
-			missing = append(missing, "    🚧 still blocked (since "+l.OpenBlockersFrom+"): "+slackapp.Escape(clip.Bytes(l.OpenBlockers, 300)))
+			blocked = append(blocked, "🚧 "+name+" (since "+l.OpenBlockersFrom+"): "+slackapp.Escape(clip.Bytes(l.OpenBlockers, 300)))
 		}
 	}
 tail:
@@ -135,6 +137,9 @@ tail:
 	}
 	if len(missing) > 0 {
 		b.add(section(fitLines("*Not submitted*", missing)))
+	}
+	if len(blocked) > 0 {
+		b.add(section(fitLines("*Still blocked* (from their last standup)", blocked)))
 	}
 	if len(notDue) > 0 {
 		b.add(section(fitLines("*Not due yet* (late submissions are added to this thread)", notDue)))

@@ -451,14 +451,15 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 		if !still {
 			// Reviewed while the issue was being opened: close it here, the processor may have
 			// looked before the issue existed.
-			return CloseReviewIssue(ctx, s.Effects, s.Issues, c, q.ID, number, now)
+			return CloseReviewIssue(ctx, s.Effects, s.Store, s.Issues, c, q.ID, number, now)
 		}
 		return nil
 	})
 }
 
-// CloseReviewIssue closes the overdue-review issue of id (once).
-func CloseReviewIssue(ctx context.Context, fx store.Effects, is Issues, c *config.Client, id ID, number int, now time.Time) error {
+// CloseReviewIssue closes the overdue-review issue of id, once, and records it closed on the
+// review item.
+func CloseReviewIssue(ctx context.Context, fx store.Effects, st Store, is Issues, c *config.Client, id ID, number int, now time.Time) error {
 	owner, repo, ok := strings.Cut(c.HR.Repo, "/")
 	if !ok || number == 0 {
 		return nil
@@ -474,5 +475,8 @@ func CloseReviewIssue(ctx context.Context, fx store.Effects, is Issues, c *confi
 		}
 		return "closed", nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return st.MarkTicketClosed(ctx, id)
 }

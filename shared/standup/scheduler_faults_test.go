@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/store"
@@ -211,4 +213,35 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("condition not reached")
+}
+
+// TestLateReviewClosesItsIssue: a review that comes after the overdue-review issue's effect
+// record expired (effects are kept 400 days; before the fix, 120) still closes the issue,
+// because its number is on the review item; a second reviewed event closes nothing more.
+func TestLateReviewClosesItsIssue(t *testing.T) {
+	t.Parallel()
+	f := newFlow(t, "testdata/flow.yaml")
+	ctx := context.Background()
+	f.tick("2019-05-16T05:00:00Z")
+	f.interact("standup.view_submission.submit.json", "2019-05-16T08:35:00Z", nil)
+	f.tick("2019-05-16T09:30:00Z")
+	f.tick("2019-05-20T08:40:00Z") // the issue is opened
+	f.api.take()
+	id := ID{Client: "hello", Person: "octo", Date: date("2019-05-16")}
+	if n, _, err := f.st.Ticket(ctx, id); err != nil || n != 1 {
+		t.Fatalf("ticket %d %v", n, err)
+	}
+	if _, err := f.st.API.(*dynamodb.Client).DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(f.st.Table), Key: store.Key("EFFECT#standup:overdue:"+id.String(), "effect"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.interact("standup.view_submission.review.json", "2019-09-20T09:05:00Z", nil)
+	f.process("rituals#standup.reviewed#hello/octo/2019-05-16")
+	only(t, f.api.take(), "POST /repos/Codertocat/hr/issues/1/comments", "PATCH /repos/Codertocat/hr/issues/1")
+	if _, closed, _ := f.st.Ticket(ctx, id); !closed {
+		t.Fatal("the closed issue is not recorded on the review")
+	}
+	f.process("rituals#standup.reviewed#hello/octo/2019-05-16")
+	only(t, f.api.take())
 }

@@ -157,3 +157,28 @@ func (st Store) MarkTicketed(ctx context.Context, id ID, issue int) (bool, error
 	}
 	return true, nil
 }
+
+// Ticket returns the overdue-review issue recorded for id by MarkTicketed (0 when none) and
+// whether it was recorded closed. The review item, kept as long as the standup, is what makes
+// closing it once-ever: an effect record expires long before a review may come.
+func (st Store) Ticket(ctx context.Context, id ID) (number int, closed bool, err error) {
+	out, err := st.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.Table), Key: reviewKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return 0, false, fmt.Errorf("read review ticket of %s: %w", id, err)
+	}
+	return int(store.Int(out.Item, "ticket")), store.Bool(out.Item, "ticket_closed"), nil
+}
+
+// MarkTicketClosed records that the overdue-review issue of id was closed.
+func (st Store) MarkTicketClosed(ctx context.Context, id ID) error {
+	_, err := st.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(st.Table), Key: reviewKey(id),
+		UpdateExpression:          aws.String("SET ticket_closed = :t"),
+		ConditionExpression:       aws.String("attribute_exists(pk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}},
+	})
+	if err != nil && !store.CondFailed(err) {
+		return fmt.Errorf("record review ticket of %s closed: %w", id, err)
+	}
+	return nil
+}

@@ -176,7 +176,7 @@ func (h Interactions) announce(ctx context.Context, r *Request, now time.Time) e
 	payload, _ := json.Marshal(ChangedEvent{ID: r.ID.String()})
 	err := h.Events.PutEvent(ctx, store.Event{
 		Key:    "rituals#support#" + r.ID.String() + "#" + strconv.Itoa(r.Rev),
-		Source: EventSource, Type: EventChanged, Action: string(r.Log[len(r.Log)-1].Kind),
+		Source: EventSource, Type: EventChanged, Action: string(r.Last().Kind),
 		Repo: r.ID.Repo, ReceivedAt: now, Payload: payload,
 	})
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
@@ -320,7 +320,7 @@ func (h Interactions) record(ctx context.Context, cb slack.InteractionCallback, 
 	if err := h.announce(ctx, r, now); err != nil {
 		return nil, err
 	}
-	log.Info("support: request acknowledged", "kind", string(r.Log[len(r.Log)-1].Kind))
+	log.Info("support: request acknowledged", "kind", string(r.Last().Kind))
 	return nil, nil
 }
 

@@ -189,21 +189,28 @@ func (p *Processor) Sync(ctx context.Context, cfg *config.Config, team *config.T
 	if !r.announced() {
 		return nil
 	}
-	channel := team.Slack.SupportChannel
-	res, posted, err := p.Effects.Once(ctx, effectKey(r.ID, "post"), func(ctx context.Context) (string, error) {
-		ts, err := slackapp.Post(ctx, p.Slack, channel, slackapp.Message{Text: fallbackText(r), Blocks: Announcement(cfg, team, r)})
-		return channel + "|" + ts, err
-	})
-	if err != nil {
-		return fmt.Errorf("announce %s: %w", r.ID, err)
+	channel, ts, posted := r.Channel, r.TS, false
+	if ts == "" {
+		res, ran, err := p.Effects.Once(ctx, effectKey(r.ID, "post"), func(ctx context.Context) (string, error) {
+			ts, err := slackapp.Post(ctx, p.Slack, team.Slack.SupportChannel, slackapp.Message{Text: fallbackText(r), Blocks: Announcement(cfg, team, r)})
+			return team.Slack.SupportChannel + "|" + ts, err
+		})
+		if err != nil {
+			return fmt.Errorf("announce %s: %w", r.ID, err)
+		}
+		channel, ts, _ = strings.Cut(res, "|")
+		posted = ran
+		// Where it is, on the request: once ever, however long the request lives.
+		if err := p.markSynced(ctx, r.ID, channel, ts, r.Synced, -1); err != nil {
+			return err
+		}
 	}
-	channel, ts, _ := strings.Cut(res, "|")
 	synced := r.Synced
-	for ; synced < len(r.Log); synced++ {
+	for ; synced < r.LogLen(); synced++ {
 		if err := p.entryEffects(ctx, cfg, team, r, synced, channel, ts, now); err != nil {
 			// Record the progress made so far; the retry starts from the failed entry.
 			_ = p.markSynced(ctx, r.ID, channel, ts, synced, -1)
-			return fmt.Errorf("sync %s entry %d (%s): %w", r.ID, synced, r.Log[synced].Kind, err)
+			return fmt.Errorf("sync %s entry %d (%s): %w", r.ID, synced, r.Entry(synced).Kind, err)
 		}
 	}
 	if !posted && r.Rendered < r.Content {
@@ -242,7 +249,7 @@ func (p *Processor) markSynced(ctx context.Context, id ID, channel, ts string, s
 
 // entryEffects runs the effects of log entry i.
 func (p *Processor) entryEffects(ctx context.Context, cfg *config.Config, team *config.Team, r *Request, i int, channel, ts string, now time.Time) error {
-	e := r.Log[i]
+	e := r.Entry(i)
 	if e.Kind != KindOpened {
 		if _, _, err := p.Effects.Once(ctx, entryKey(r.ID, i, "line"), func(ctx context.Context) (string, error) {
 			return slackapp.Post(ctx, p.Slack, channel, slackapp.Message{Text: ThreadLine(cfg, team, r, e), Thread: ts})
@@ -309,13 +316,23 @@ func (p *Processor) github(ctx context.Context, key string, now time.Time, fn fu
 	return res, err
 }
 
-// sectionsComment asks the requester, once per request ever, for the missing sections.
+// sectionsComment asks the requester, once per request ever, for the missing sections. "Once
+// ever" is recorded on the request (SectionsAsked): the effect record alone expires long before
+// a request does.
 func (p *Processor) sectionsComment(ctx context.Context, team *config.Team, r *Request, missing []string, now time.Time) error {
-	if len(missing) == 0 {
+	if len(missing) == 0 || r.SectionsAsked {
 		return nil
 	}
-	_, err := p.github(ctx, effectKey(r.ID, "sections"), now, func(ctx context.Context) (string, error) {
+	if _, err := p.github(ctx, effectKey(r.ID, "sections"), now, func(ctx context.Context) (string, error) {
 		return p.GitHub.CreateComment(ctx, r.ID.Repo, r.ID.Number, SectionsComment(team, missing))
+	}); err != nil {
+		return err
+	}
+	r.SectionsAsked = true
+	_, _, err := p.Store.Update(ctx, r.ID, func(cur *Request, found bool) (bool, error) {
+		changed := found && !cur.SectionsAsked
+		cur.SectionsAsked = true
+		return changed, nil
 	})
 	return err
 }

@@ -55,12 +55,19 @@ type Request struct {
 	Looped    time.Time `json:"looped"`
 	LoopedBy  string    `json:"looped_by,omitempty"`
 
-	// Channel and TS locate the announcement once it is posted.
+	// Channel and TS locate the announcement once it is posted. They, not an effect record
+	// (which expires), are what makes the announcement once-ever: a request lives two years.
 	Channel string `json:"channel,omitempty"`
 	TS      string `json:"ts,omitempty"`
+	// SectionsAsked records that the one missing-sections comment was posted (or refused).
+	SectionsAsked bool `json:"sections_asked,omitempty"`
 
-	Log []Entry `json:"log,omitempty"`
-	// Synced counts the Log entries whose effects are all done.
+	// Log holds the entries from index LogBase on: those whose effects are not all done, and
+	// those done since the last write. The store moves done entries to items of their own
+	// (see Store.History), so the request item does not grow with its history.
+	Log     []Entry `json:"log,omitempty"`
+	LogBase int     `json:"log_base,omitempty"`
+	// Synced counts the entries (by index, from 0) whose effects are all done.
 	Synced int `json:"synced"`
 	// Content counts changes of what the Slack message shows; Rendered is the Content the
 	// message last showed.
@@ -119,8 +126,17 @@ type Entry struct {
 // IsOpen reports whether the request is open.
 func (r *Request) IsOpen() bool { return r.State == Open }
 
+// LogLen is the number of entries the request ever had.
+func (r *Request) LogLen() int { return r.LogBase + len(r.Log) }
+
+// Entry is entry i of the log; i must be LogBase or later (entries before are in History).
+func (r *Request) Entry(i int) Entry { return r.Log[i-r.LogBase] }
+
+// Last is the latest entry.
+func (r *Request) Last() Entry { return r.Log[len(r.Log)-1] }
+
 // announced reports whether the request ever opened (a tombstone never did).
-func (r *Request) announced() bool { return len(r.Log) > 0 }
+func (r *Request) announced() bool { return r.LogLen() > 0 }
 
 // add appends an entry (which always changes what the message shows).
 func (r *Request) add(e Entry) {
@@ -130,13 +146,13 @@ func (r *Request) add(e Entry) {
 
 // behind reports whether the request has effects or a message update still to do.
 func (r *Request) behind() bool {
-	return r.announced() && (r.Synced < len(r.Log) || r.Rendered < r.Content)
+	return r.announced() && (r.Synced < r.LogLen() || r.Rendered < r.Content)
 }
 
 // clone returns a deep enough copy for a read-modify-write retry.
 func (r *Request) clone() *Request {
 	c := *r
 	c.Missing = append([]string(nil), r.Missing...)
-	c.Log = append([]Entry(nil), r.Log...)
+	c.Log = append([]Entry(nil), r.Log...) // LogBase is copied with the struct
 	return &c
 }

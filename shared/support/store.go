@@ -104,9 +104,31 @@ func (st Store) Update(ctx context.Context, id ID, fn func(r *Request, found boo
 
 var errLostRace = errors.New("lost the race")
 
+// maxArchivedPerWrite bounds the log entries one write moves out of the request item, so that
+// the transaction stays within DynamoDB's 100 items; the rest move on the next write.
+const maxArchivedPerWrite = 90
+
+// entrySK keys log entry i of a request (zero-padded: entries sort in order).
+func entrySK(id ID, i int) string { return fmt.Sprintf("%s#LOG#%06d", reqSK(id), i) }
+
 // put writes r and its stats row in one transaction, on condition that the stored revision
-// is still prev (or that there is none when !found).
+// is still prev (or that there is none when !found). Log entries whose effects are done move
+// out of the request item into items of their own in the same transaction, so the item stays
+// small however long the request's history grows (DynamoDB's item limit is 400 KB).
 func (st Store) put(ctx context.Context, r *Request, found bool, prev int) error {
+	var archive []types.TransactWriteItem
+	for r.LogBase < r.Synced && len(archive) < maxArchivedPerWrite && len(r.Log) > 0 {
+		e := r.Log[0]
+		data, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("encode log entry of %s: %w", r.ID, err)
+		}
+		archive = append(archive, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.Table), Item: map[string]types.AttributeValue{
+			"pk": store.S(teamPK(r.ID.Team)), "sk": store.S(entrySK(r.ID, r.LogBase)),
+			"data": store.S(string(data)), "expires": store.Expires(e.At, ClosedRetention+ClosedRetention),
+		}}})
+		r.Log, r.LogBase = r.Log[1:], r.LogBase+1
+	}
 	data, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode support request %s: %w", r.ID, err)
@@ -132,7 +154,7 @@ func (st Store) put(ctx context.Context, r *Request, found bool, prev int) error
 	} else {
 		put.ConditionExpression = aws.String("attribute_not_exists(pk)")
 	}
-	items := []types.TransactWriteItem{{Put: put}}
+	items := append([]types.TransactWriteItem{{Put: put}}, archive...)
 	if r.announced() && !r.Created.IsZero() {
 		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.Table), Item: statItem(r)}})
 	}
@@ -230,4 +252,36 @@ func (st Store) ListOpen(ctx context.Context, team string) ([]*Request, error) {
 		}
 	}
 	return out, nil
+}
+
+// History returns every log entry of a request, oldest first: the ones moved out of the
+// request item and the ones still in it.
+func (st Store) History(ctx context.Context, id ID) ([]Entry, error) {
+	r, err := st.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	items, err := store.QueryAll(ctx, st.API, &dynamodb.QueryInput{
+		TableName:              aws.String(st.Table),
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": store.S(teamPK(id.Team)), ":from": store.S(entrySK(id, 0)), ":to": store.S(entrySK(id, r.LogBase)),
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", id, err)
+	}
+	out := make([]Entry, 0, r.LogLen())
+	for _, it := range items {
+		if store.Str(it, "sk") == entrySK(id, r.LogBase) {
+			continue // written by a concurrent archive; the request item has it too
+		}
+		var e Entry
+		if err := json.Unmarshal([]byte(store.Str(it, "data")), &e); err != nil {
+			return nil, fmt.Errorf("history of %s: %w", id, err)
+		}
+		out = append(out, e)
+	}
+	return append(out, r.Log...), nil
 }

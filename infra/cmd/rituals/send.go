@@ -157,12 +157,15 @@ func githubRequest(ctx context.Context, base, event, path, delivery, secret stri
 	return req, nil
 }
 
-// phabricatorRequest signs the file's exact bytes as Herald does (bare hex HMAC-SHA256).
+// phabricatorRequest stamps the file with the current epoch and signs its bytes as Herald does
+// (bare hex HMAC-SHA256).
 func phabricatorRequest(ctx context.Context, base, path, key string) (*http.Request, error) {
 	body, err := readPayload(path)
 	if err != nil {
 		return nil, err
 	}
+	// Herald stamps action.epoch when it sends; the webhook refuses bodies outside its window.
+	body = signing.HeraldAt(body, time.Now())
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/webhooks/phabricator", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
