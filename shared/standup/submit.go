@@ -12,6 +12,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/activity"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
+	"github.com/rituals-dev/rituals/shared/store"
 )
 
 // Submitting and reviewing a standup, whatever it was sent from: the Slack modals
@@ -162,6 +163,10 @@ func (d Deps) Submit(ctx context.Context, cfg *config.Config, caller *config.Per
 	}
 	if caller == nil || caller.ID != p.ID {
 		return 0, nil, fmt.Errorf("submit %s: %w", id, ErrNotYours)
+	}
+	if id.Date.Compare(Today(p, now)) > 0 {
+		// A standup says what was done since the last one: it cannot be written ahead.
+		return 0, nil, fmt.Errorf("submit %s: not its day yet (%s): %w", id, Today(p, now), store.ErrNotFound)
 	}
 	sd, err := d.slotFor(ctx, cfg, id)
 	if err != nil {

@@ -83,8 +83,11 @@ func TestSubmitAndReviewRules(t *testing.T) {
 	if _, _, err := d.Submit(ctx, f.cfg, mona, id, form, 0, at); !errors.Is(err, ErrNotYours) {
 		t.Fatalf("someone else's submission: %v", err)
 	}
-	if _, _, err := d.Submit(ctx, f.cfg, octo, ID{Client: "hello", Person: "octo", Date: date("2019-05-18")}, form, 0, at); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := d.Submit(ctx, f.cfg, octo, ID{Client: "hello", Person: "octo", Date: date("2019-05-18")}, form, 0, utc("2019-05-18T10:00:00Z")); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a Saturday: %v", err)
+	}
+	if _, _, err := d.Submit(ctx, f.cfg, octo, ID{Client: "hello", Person: "octo", Date: date("2019-05-17")}, form, 0, at); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("tomorrow's standup, today: %v", err)
 	}
 	if _, problems, err := d.Submit(ctx, f.cfg, octo, id, Form{Availability: "full_day"}, 0, at); err != nil || problems[FieldComment] == "" {
 		t.Fatalf("no comment: %v %v", problems, err)

@@ -57,6 +57,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		{route: "GET /app/standups/hello/octo/2019-05-17/edit", want: [6]int{ok, missing, missing, missing, missing, see}},
 		{route: "POST /app/standups/hello/octo/2019-05-17/edit", form: editForm, want: [6]int{bad, missing, missing, missing, missing, see}},
 		{route: "GET /app/standups/hello/mona/2019-05-17/edit", want: [6]int{missing, ok, missing, missing, missing, see}},
+		{route: "GET /app/standups/hello/octo/2019-05-20/edit", want: [6]int{missing, missing, missing, missing, missing, see}},
 		{route: "GET /app/teams/octo-team", want: [6]int{see, see, missing, missing, missing, see}},
 		{route: "GET /app/teams/octo-team/2019-05-16", want: [6]int{ok, ok, missing, missing, missing, see}},
 		{route: "GET /app/teams/globex-team/2019-05-16", want: [6]int{missing, missing, ok, missing, missing, see}},

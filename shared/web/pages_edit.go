@@ -60,7 +60,8 @@ type editBody struct {
 func (a *App) editTarget(w http.ResponseWriter, r *http.Request, v *viewer) (standup.ID, standup.Standup, *config.Client, bool) {
 	id, ok := pathID(r)
 	c := v.cfg.Client(id.Client)
-	if !ok || id.Person != v.me.ID || c == nil {
+	// A day still ahead has no standup yet (opening its form would create its slot early).
+	if !ok || id.Person != v.me.ID || c == nil || id.Date.Compare(standup.Today(v.me, v.now)) > 0 {
 		a.notFound(w, r, v)
 		return id, standup.Standup{}, nil, false
 	}

@@ -164,10 +164,10 @@ func (a *App) standupView(ctx context.Context, v *viewer, t target) (standupView
 
 // hrView reads the reviewer-only fields; only call it after viewer.readsHR said yes.
 func (a *App) hrView(ctx context.Context, v *viewer, t target) (*hrView, error) {
-	hr := &hrView{Queue: links.Queue(t.Client.ID)}
 	if !t.SD.Submitted() {
 		return nil, nil
 	}
+	hr := &hrView{Queue: links.Queue(t.Client.ID)}
 	r, ok, err := a.Standups.Store.ReviewOf(ctx, t.ID)
 	if err != nil || !ok {
 		return hr, err
