@@ -19,7 +19,8 @@ FUNCTIONS := \
 	StandupSchedulerFunction:standup-scheduler \
 	StandupProcessorFunction:standup-processor \
 	SupportTriageFunction:support-triage \
-	WebFunction:web
+	WebFunction:web \
+	RetroDecisionFunction:retro-decision
 
 fn_id = $(word 1,$(subst :, ,$(1)))
 fn_dir = $(word 2,$(subst :, ,$(1)))

@@ -8,7 +8,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/decision"
 	"github.com/rituals-dev/rituals/shared/httpapi"
+	"github.com/rituals-dev/rituals/shared/retro"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/standup"
@@ -29,9 +31,13 @@ func main() {
 	state := env.Var("STATE_TABLE")
 	slackClient := slackapp.NewClient(env.Secret("SLACK_BOT_TOKEN"), env.Var("SLACK_API_URL"))
 	cfg := config.NewSource(ddb, state, config.DefaultTTL) // one cache for every command
+	events := store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")}
 	others := []slackapp.Command{
 		standup.Command{Deps: standup.NewDeps(ddb, cfg, state, "", slackClient, log)},
 		support.Command{Config: cfg, Store: support.Store{API: ddb, Table: state}},
+		retro.Command{Config: cfg, Store: retro.Store{API: ddb, Table: state}, Events: events, Slack: slackClient},
+		decision.Command{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events},
+		decision.DACI{Config: cfg},
 	}
 	h := slackapp.Commands{
 		Secret:   env.Secret("SLACK_SIGNING_SECRET"),

@@ -9,7 +9,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/decision"
 	"github.com/rituals-dev/rituals/shared/httpapi"
+	"github.com/rituals-dev/rituals/shared/retro"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/standup"
@@ -37,6 +39,8 @@ func main() {
 		Handlers: []slackapp.Interaction{
 			standup.Interactions{Deps: standup.NewDeps(ddb, cfg, state, events.Table, slackClient, log)},
 			support.Interactions{Config: cfg, Store: support.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+			retro.Interactions{Config: cfg, Store: retro.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+			decision.Interactions{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 		},
 		Replays: &slackapp.ReplayGuard{API: ddb, Table: state},
 		Log:     log,

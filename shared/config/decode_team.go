@@ -5,7 +5,7 @@ import "gopkg.in/yaml.v3"
 // Decoding of teams and their standups.
 
 func (d *decoder) team(n *yaml.Node, path string) *Team {
-	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support")
+	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support", "retro", "daci")
 	if o == nil {
 		return nil
 	}
@@ -52,6 +52,10 @@ func (d *decoder) team(n *yaml.Node, path string) *Team {
 	if o.val("support") != nil {
 		t.Support = d.support(o.val("support"), o.p("support"), t)
 	}
+	if o.val("retro") != nil {
+		t.Retro = d.retro(o.val("retro"), o.p("retro"))
+	}
+	t.DACI = d.daci(o, "daci")
 	return t
 }
 

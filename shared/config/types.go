@@ -96,6 +96,11 @@ type Team struct {
 	Standup *Standup
 	// Support is nil when the team does not take support requests.
 	Support *Support
+	// Retro is how the team runs retros (/retro); nil means the defaults (see Team.RetroSettings).
+	Retro *Retro
+	// DACI is the team's decision matrix (/decision, /daci), one row per kind of decision, in
+	// file order; empty when the team keeps none.
+	DACI []*DecisionKind
 
 	loc     *time.Location
 	clients []*Client

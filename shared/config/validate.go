@@ -80,6 +80,7 @@ func validate(d *decoder, cfg *Config) {
 			teams[t.ID] = t
 		}
 		validateTeam(d, t, clients, clientIDs, person)
+		validateDACI(d, t)
 	}
 	validateLabels(d, cfg.Teams, clients)
 	validateManagement(d, cfg)

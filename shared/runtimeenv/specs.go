@@ -12,7 +12,7 @@ var Specs = map[string]Spec{
 		Secrets: []string{"PHABRICATOR_WEBHOOK_HMAC_KEY"},
 	},
 	"SlackCommandsFunction": {
-		Vars:    []string{"STATE_TABLE"},
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"},
 	},
 	"SlackInteractionsFunction": {
@@ -37,5 +37,9 @@ var Specs = map[string]Spec{
 	"WebFunction": {
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "WEB_SESSION_KEY"},
+	},
+	"RetroDecisionFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
 	},
 }

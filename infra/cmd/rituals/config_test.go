@@ -59,13 +59,13 @@ func TestConfigValidate(t *testing.T) {
 		wantOut    string
 		wantStderr []string
 	}{
-		{name: "valid file", args: []string{"validate", good}, wantOut: good + ": ok (9 people, 2 clients, 2 teams)\n"},
+		{name: "valid file", args: []string{"validate", good}, wantOut: good + ": ok (13 people, 2 clients, 2 teams)\n"},
 		{
 			name: "invalid file", args: []string{"validate", bad}, wantErr: errInvalid,
 			wantStderr: []string{
-				bad + `:115:12: teams[0].standup.due: time "6am" must be HH:MM (24-hour): write "06:00"` + "\n",
-				bad + `:148:22: teams[1].members[1]: unknown person "samm" (did you mean "sam"?`,
-				bad + `:162:19: teams[1].support.rotation.members[0]: "sam" is not a member of team "billing"`,
+				bad + `:139:12: teams[0].standup.due: time "6am" must be HH:MM (24-hour): write "06:00"` + "\n",
+				bad + `:201:22: teams[1].members[1]: unknown person "samm" (did you mean "sam"?`,
+				bad + `:215:19: teams[1].support.rotation.members[0]: "sam" is not a member of team "billing"`,
 				bad + ": 3 problems\n",
 			},
 		},
