@@ -1,5 +1,5 @@
-// Package web is WebFunction: the standup pages, server-rendered with html/template behind
-// Sign in with Slack. No front-end build, no script, nothing fetched from another host: one
+// Package web is WebFunction: the standup pages, server-rendered with html/template (DataDog's
+// copy without method calls, so the linker still drops unused code) behind Sign in with Slack. No front-end build, no script, nothing fetched from another host: one
 // stylesheet served by the function under its content hash, and pages that work on a phone.
 //
 // # Routes (all under /app; GET unless said)

@@ -6,11 +6,15 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
+
+	// Go's html/template, as DataDog keeps it patched to never call methods by name: the
+	// standard one makes the linker keep every exported method of every type (see
+	// TestTheFunctionKeepsDeadCodeElimination). Same escaping, same template language.
+	template "github.com/DataDog/datadog-agent/pkg/template/html"
 
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
