@@ -20,7 +20,9 @@ FUNCTIONS := \
 	StandupProcessorFunction:standup-processor \
 	SupportTriageFunction:support-triage \
 	WebFunction:web \
-	RetroDecisionFunction:retro-decision
+	RetroDecisionFunction:retro-decision \
+	LabelRulesFunction:label-rules \
+	SlackOAuthFunction:slack-oauth
 
 fn_id = $(word 1,$(subst :, ,$(1)))
 fn_dir = $(word 2,$(subst :, ,$(1)))
@@ -55,8 +57,9 @@ test: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -count=1 -timeout 8m ./...
 
 # Bootstrap sizes, cold starts and request latencies through the local stack, then the in-process
-# Go benchmarks: the activity mirror, support label → post, and the standup scheduler at 10,000
-# developers with its AWS cost per developer-month (about 3 minutes in all).
+# Go benchmarks: the activity mirror, support label → post, the standup scheduler at 10,000
+# developers with its AWS cost per developer-month, and the label-rule timer sweep with 100,000
+# timers pending.
 # BENCH_FLAGS go to `rituals bench`, e.g. BENCH_FLAGS='-c 4' for 4 concurrent senders.
 BENCH_FLAGS ?=
 bench: deps build
@@ -64,6 +67,7 @@ bench: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchmem -benchtime 2000x ./shared/ingest
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchtime 20x ./shared/activity ./shared/support
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkStandup(Tick|Cost)10k' -benchtime 1x -timeout 40m ./shared/standup
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkSweep100k' -benchtime 1x -timeout 30m ./shared/labels
 
 # Each fuzz target for a short while beyond its seed corpus (which `make test` already runs).
 FUZZTIME ?= 10s

@@ -10,6 +10,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/decision"
 	"github.com/rituals-dev/rituals/shared/httpapi"
+	"github.com/rituals-dev/rituals/shared/labels"
 	"github.com/rituals-dev/rituals/shared/retro"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
@@ -38,6 +39,7 @@ func main() {
 		retro.Command{Config: cfg, Store: retro.Store{API: ddb, Table: state}, Events: events, Slack: slackClient},
 		decision.Command{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events},
 		decision.DACI{Config: cfg},
+		labels.Command{Config: cfg, Timers: labels.Timers{API: ddb, Table: state}},
 	}
 	h := slackapp.Commands{
 		Secret:   env.Secret("SLACK_SIGNING_SECRET"),

@@ -119,6 +119,8 @@ type stackOptions struct {
 	// firing makes before returning: 0 leaves waiting to the test; 2 also covers the records a
 	// function wrote while the first pass ran (an internal event, a chained effect).
 	Settle int
+	// Secrets are the functions' secrets; localrun.Secrets(nil) when nil.
+	Secrets map[string]string
 }
 
 // startStack starts the functions named (all when none) with configFile pushed as the team
@@ -139,6 +141,10 @@ func startStackWith(t *testing.T, configFile string, opts stackOptions, function
 	if now == nil {
 		now = time.Now
 	}
+	secrets := opts.Secrets
+	if secrets == nil {
+		secrets = localrun.Secrets(nil)
+	}
 	prefix := make([]byte, 4)
 	_, _ = rand.Read(prefix)
 	tablePrefix := "e2e" + hex.EncodeToString(prefix) + "-"
@@ -152,7 +158,7 @@ func startStackWith(t *testing.T, configFile string, opts stackOptions, function
 		DynamoDBEndpoint: dynamotest.Endpoint(t),
 		TablePrefix:      tablePrefix,
 		Functions:        functions,
-		Secrets:          localrun.Secrets(nil),
+		Secrets:          secrets,
 		DeadLetterFile:   "-",
 		Now:              now,
 		Log:              log,

@@ -38,6 +38,7 @@ func (s *Stack) handler() http.Handler {
 	}))
 	mux.HandleFunc("POST "+SchedulesPath+"{function}", s.whenReady(s.serveFireSchedule))
 	mux.HandleFunc("POST "+InvokePath+"{function}", s.whenReady(s.serveInvoke))
+	mux.HandleFunc("GET "+StackInfoPath, s.whenReady(s.serveStackInfo))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		gw := s.gw.Load()
 		if gw == nil {

@@ -36,13 +36,17 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 		return nil, err
 	}
 	for k := range vars {
-		if !strings.HasSuffix(k, runtimeenv.ParamSuffix) {
-			continue
+		if !strings.HasSuffix(k, runtimeenv.ParamSuffix) || declaredVar(f.LogicalID, k) {
+			continue // a parameter name the function uses as such (it reads SSM at run time)
 		}
 		name := strings.TrimSuffix(k, runtimeenv.ParamSuffix)
 		secret, ok := c.secrets[name]
 		if !ok && c.getenv != nil {
 			secret = c.getenv(name)
+		}
+		if secret == "" && runtimeenv.IsChoice(name) {
+			delete(vars, k) // one form of a credential given in another (a GitHub token, an app)
+			continue
 		}
 		if secret == "" {
 			return nil, fmt.Errorf("function %s: %s names an SSM parameter, but there is no local value for %s: set %s in the environment", f.LogicalID, k, name, name)
@@ -77,6 +81,7 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 		"GITHUB_API_URL":                  standins.GitHubAPIURL(c.baseURL),
 		"CONDUIT_API_URL":                 standins.ConduitAPIURL(c.baseURL),
 		"OIDC_ISSUER_URL":                 standins.OIDCIssuerURL(c.baseURL),
+		"AWS_ENDPOINT_URL_SSM":            standins.SSMURL(c.baseURL),
 		"RITUALS_LOCAL":                   "1",
 	}
 	for k, v := range fixed {
@@ -95,4 +100,14 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// declaredVar reports whether function's runtimeenv.Spec lists name among its plain variables.
+func declaredVar(function, name string) bool {
+	for _, v := range runtimeenv.Specs[function].Vars {
+		if v == name {
+			return true
+		}
+	}
+	return false
 }

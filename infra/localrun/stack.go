@@ -239,6 +239,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		},
 	}
 	ec := envContext{resolver: resolver, secrets: opts.Secrets, getenv: os.Getenv, dynamo: s.DynamoDBEndpoint, baseURL: s.URL, extra: opts.Env, region: Region}
+	if err := s.publishStack(resolver, ec); err != nil {
+		return nil, err
+	}
 	for _, f := range fns {
 		env, err := functionEnv(f, bins[f.LogicalID].path, ec)
 		if err != nil {

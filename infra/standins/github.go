@@ -85,6 +85,8 @@ func (g *githubAPI) handler() http.Handler {
 	route("POST /repos/{owner}/{repo}/issues/{number}/labels", "issues/add-labels", g.labels(false))
 	route("PUT /repos/{owner}/{repo}/issues/{number}/labels", "issues/set-labels", g.labels(true))
 	route("DELETE /repos/{owner}/{repo}/issues/{number}/labels/{name}", "issues/remove-label", g.removeLabel)
+	route("PUT /repos/{owner}/{repo}/issues/{number}/lock", "issues/lock", g.lock(true))
+	route("DELETE /repos/{owner}/{repo}/issues/{number}/lock", "issues/unlock", g.lock(false))
 	route("/", "unknown", func(*http.Request, any) ghReply { return ghError(http.StatusNotFound, "Not Found") })
 	return mux
 }
@@ -108,8 +110,10 @@ func (g *githubAPI) serve(w http.ResponseWriter, r *http.Request, api string, h 
 	case reply.status != 0:
 	case auth == "":
 		reply = ghError(http.StatusUnauthorized, "Requires authentication")
-	case token == auth || token != g.s.opts.GitHubToken:
+	case token == auth:
 		reply = ghError(http.StatusUnauthorized, "Bad credentials")
+	case g.s.githubAccess(r.URL.Path, token) != nil: // the personal token, or an installation's (github_apps.go)
+		reply = *g.s.githubAccess(r.URL.Path, token)
 	default:
 		call.Authorized = true
 		reply = h(r, body)
@@ -473,6 +477,30 @@ func (g *githubAPI) removeLabel(r *http.Request, _ any) ghReply {
 		}
 	}
 	return ghError(http.StatusNotFound, "Label does not exist")
+}
+
+// lockReasons are the lock_reason values GitHub accepts.
+var lockReasons = map[string]bool{"off-topic": true, "too heated": true, "resolved": true, "spam": true}
+
+// lock locks (or unlocks) an issue's conversation, answering 204 as GitHub does.
+func (g *githubAPI) lock(on bool) ghHandler {
+	return func(r *http.Request, body any) ghReply {
+		reason, _ := obj(body)["lock_reason"].(string)
+		if on && reason != "" && !lockReasons[reason] {
+			return ghValidation("Issue", "lock_reason", "invalid")
+		}
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		is, errReply := g.issue(r, true)
+		if errReply != nil {
+			return *errReply
+		}
+		is.data["locked"], is.data["active_lock_reason"] = on, nil
+		if on && reason != "" {
+			is.data["active_lock_reason"] = reason
+		}
+		return ghReply{status: http.StatusNoContent}
+	}
 }
 
 var (

@@ -62,8 +62,14 @@ func TestGitHubWithGoGitHub(t *testing.T) {
 	if err != nil || closed.GetState() != "closed" || closed.ClosedAt == nil || closed.GetComments() != 1 {
 		t.Fatalf("close: %+v, %v", closed, err)
 	}
+	if _, err := gh.Issues.Lock(ctx, "acme", "hr", 1, &github.LockIssueOptions{LockReason: "resolved"}); err != nil {
+		t.Fatalf("lock: %v", err)
+	}
+	if _, err := gh.Issues.Lock(ctx, "acme", "hr", 1, &github.LockIssueOptions{LockReason: "bored"}); !isStatus(err, 422) {
+		t.Errorf("lock with an unknown reason: %v, want 422", err)
+	}
 	got, _, err := gh.Issues.Get(ctx, "acme", "hr", 1)
-	if err != nil || got.GetState() != "closed" || len(got.Labels) != 2 || len(got.Assignees) != 1 {
+	if err != nil || got.GetState() != "closed" || len(got.Labels) != 2 || len(got.Assignees) != 1 || !got.GetLocked() || got.GetActiveLockReason() != "resolved" {
 		t.Fatalf("get: %+v, %v", got, err)
 	}
 

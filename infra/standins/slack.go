@@ -96,6 +96,8 @@ var slackMethods = map[string]slackMethod{
 	"views.push":            func(a *slackAPI, p slackParams) map[string]any { return a.viewsOpen(p, "views.push") },
 	"views.update":          (*slackAPI).viewsUpdate,
 	"views.publish":         (*slackAPI).viewsPublish,
+	"conversations.info":    (*slackAPI).conversationsInfo,    // slack_apps.go
+	"conversations.members": (*slackAPI).conversationsMembers, // slack_apps.go
 }
 
 func slackOK(fields map[string]any) map[string]any {
@@ -139,7 +141,7 @@ func (a *slackAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case token == "":
 		respond(http.StatusOK, slackErr("not_authed"))
 		return
-	case token != a.s.opts.SlackBotToken:
+	case !a.s.slackTokenOK(token):
 		respond(http.StatusOK, slackErr("invalid_auth"))
 		return
 	case perr != "":
@@ -148,6 +150,8 @@ func (a *slackAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	call.Authorized = true
+	scopes, _ := a.s.slackTokenScopes(token)
+	w.Header().Set("X-OAuth-Scopes", strings.Join(scopes, ",")) // as Slack does; rituals doctor reads it
 	respond(http.StatusOK, method(a, params))
 }
 

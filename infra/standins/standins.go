@@ -63,6 +63,11 @@ type Server struct {
 	conduit *conduitAPI
 	oidc    *oidcProvider
 	mux     *http.ServeMux
+	// setup.go: what `rituals setup` and `rituals doctor` talk to.
+	ghApps    *githubApps
+	slackApps *slackApps
+	ssm       *ssmAPI
+	cfn       *cloudFormationAPI
 }
 
 // New returns stand-ins accepting the given credentials.
@@ -84,6 +89,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST "+ConduitSeedPath, s.conduit.serveSeed)
 	mux.Handle(OutboxPath, s.outbox)
 	s.oidc.register(mux)
+	s.registerSetup(mux)
 	s.mux = mux
 	return s
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 	"github.com/rituals-dev/rituals/shared/ghub"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
@@ -28,18 +29,19 @@ type Set struct {
 	EventsTable string
 	// Slack uses SLACK_BOT_TOKEN.
 	Slack *slack.Client
-	// GitHub uses GITHUB_TOKEN.
+	// GitHub acts as the GitHub App's installations (GITHUB_APP_ID and
+	// GITHUB_APP_PRIVATE_KEY) or, without an app, with GITHUB_TOKEN.
 	GitHub *github.Client
 }
 
-// FromEnv builds the Set for env, which must declare the SLACK_BOT_TOKEN and GITHUB_TOKEN
-// secrets.
+// FromEnv builds the Set for env, which must declare the SLACK_BOT_TOKEN secret and the
+// runtimeenv.GitHubCredentials choice.
 func FromEnv(ctx context.Context, env runtimeenv.Env) (Set, error) {
 	ddb, err := store.NewClient(ctx, env.Var("DYNAMODB_ENDPOINT"))
 	if err != nil {
 		return Set{}, fmt.Errorf("dynamodb client: %w", err)
 	}
-	gh, err := ghub.NewClient(env.Secret("GITHUB_TOKEN"), env.Var("GITHUB_API_URL"))
+	gh, err := GitHubFromEnv(env)
 	if err != nil {
 		return Set{}, fmt.Errorf("github client: %w", err)
 	}
@@ -62,3 +64,17 @@ func (s Set) Effects() store.Effects { return store.Effects{API: s.DynamoDB, Tab
 
 // Events is the events table (internal events, and payloads split across items).
 func (s Set) Events() store.Events { return store.Events{API: s.DynamoDB, Table: s.EventsTable} }
+
+// GitHubFromEnv returns the GitHub client env's credentials give: the app's installations
+// when GITHUB_APP_ID is set (one installation token cache per container: the client lives as
+// long as the function's clients), else the personal token.
+func GitHubFromEnv(env runtimeenv.Env) (*github.Client, error) {
+	if id := env.Secret("GITHUB_APP_ID"); id != "" {
+		appID, err := ghapp.ParseAppID(id)
+		if err != nil {
+			return nil, err
+		}
+		return ghapp.NewAppClient(appID, []byte(env.Secret("GITHUB_APP_PRIVATE_KEY")), env.Var("GITHUB_API_URL"))
+	}
+	return ghub.NewClient(env.Secret("GITHUB_TOKEN"), env.Var("GITHUB_API_URL"))
+}

@@ -5,7 +5,7 @@ import "gopkg.in/yaml.v3"
 // Decoding of teams and their standups.
 
 func (d *decoder) team(n *yaml.Node, path string) *Team {
-	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support", "retro", "daci")
+	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support", "retro", "daci", "labels", "label_rules")
 	if o == nil {
 		return nil
 	}
@@ -31,7 +31,7 @@ func (d *decoder) team(n *yaml.Node, path string) *Team {
 	t.Roles = d.roles(o.val("roles"), o.p("roles"))
 
 	if o.need("slack", "{channel: C01ABCDEF}") {
-		s := d.object(o.val("slack"), o.p("slack"), "channel", "support_channel", "digest_channel")
+		s := d.object(o.val("slack"), o.p("slack"), "channel", "support_channel", "digest_channel", "channels")
 		for _, key := range []string{"channel", "support_channel", "digest_channel"} {
 			if v := s.str(key); v != "" {
 				s.check(key, checkSlackChannel(v))
@@ -45,6 +45,7 @@ func (d *decoder) team(n *yaml.Node, path string) *Team {
 		if t.Slack.DigestChannel == "" {
 			t.Slack.DigestChannel = t.Slack.Channel
 		}
+		t.Slack.Channels = d.namedChannels(s)
 	}
 	if o.val("standup") != nil {
 		t.Standup = d.standup(o.val("standup"), o.p("standup"))
@@ -56,6 +57,8 @@ func (d *decoder) team(n *yaml.Node, path string) *Team {
 		t.Retro = d.retro(o.val("retro"), o.p("retro"))
 	}
 	t.DACI = d.daci(o, "daci")
+	t.Labels = o.strs("labels", "[needs-info, security]")
+	t.LabelRules = d.labelRules(o)
 	return t
 }
 

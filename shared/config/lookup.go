@@ -76,6 +76,7 @@ func (c *Config) buildIndex() {
 		}
 	}
 	c.idx = x
+	c.indexLabelRules()
 }
 
 // PersonByID returns the person with that id, or nil.

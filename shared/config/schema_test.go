@@ -164,6 +164,11 @@ func TestSchemaAndParseRejectTheSameMistakes(t *testing.T) {
 		{name: "DACI row without roles", old: ", roles: {pm: A, tpm: D, em: C, tech_lead: C, qa: C, ux: C, members: C, crs: C, director: I}}", new: "}"},
 		{name: "retro dots zero", old: "dots: 3 ", new: "dots: 0 "},
 		{name: "retro field a number", old: "fields: [went well, not working, open questions]", new: "fields: [went well, \"2\"]"},
+		{name: "unknown label action", old: "- close: not_planned", new: "- clsoe: not_planned"},
+		{name: "timer without a condition", old: "            if: [still_labeled, no_author_reply]   # must all still hold, or the timer ends\n", new: ""},
+		{name: "repeating timer without a limit", old: "            limit: 4                # ...4 reminders at most\n", new: ""},
+		{name: "label rule event typo", old: "when: {label: needs-info} #", new: "when: {label: needs-info, event: add} #"},
+		{name: "two actions in one item", old: "- add_labels: [triage]", new: "- {add_labels: [triage], close: completed}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -101,6 +101,11 @@ type Team struct {
 	// DACI is the team's decision matrix (/decision, /daci), one row per kind of decision, in
 	// file order; empty when the team keeps none.
 	DACI []*DecisionKind
+	// Labels are the GitHub labels the team's label rules may name, besides its support and
+	// priority labels (any case).
+	Labels []string
+	// LabelRules are the team's label rules (types_labels.go), in file order.
+	LabelRules []*LabelRule
 
 	loc     *time.Location
 	clients []*Client
@@ -138,6 +143,9 @@ type TeamSlack struct {
 	Channel        string
 	SupportChannel string
 	DigestChannel  string
+	// Channels are other channels the team's rules post to, by a name of the team's choosing
+	// (security: G01SECURE), so that a rule names a channel the config knows.
+	Channels map[string]string
 }
 
 // Standup is when a team's developers are asked for their standup.

@@ -84,6 +84,7 @@ func validate(d *decoder, cfg *Config) {
 	}
 	validateLabels(d, cfg.Teams, clients)
 	validateManagement(d, cfg)
+	validateLabelRules(d, cfg, clients)
 }
 
 func validateTeam(d *decoder, t *Team, clients map[string]*Client, clientIDs []string, person func(path, id string) *Person) {
@@ -239,14 +240,20 @@ func (c *Client) scope() scope {
 // supportScope is what the team's support labels apply to: support.repos, or else every
 // repository of its clients.
 func (t *Team) supportScope(clients map[string]*Client) scope {
-	s := scope{orgs: map[string]bool{}, repos: map[string]bool{}}
-	if t.Support != nil && len(t.Support.Repos) > 0 {
-		for _, r := range t.Support.Repos {
-			s.repos[lower(r)] = true
-		}
-		return s
+	if t.Support == nil || len(t.Support.Repos) == 0 {
+		return clientsScope(t.Clients, clients)
 	}
-	for _, id := range t.Clients {
+	s := scope{orgs: map[string]bool{}, repos: map[string]bool{}}
+	for _, r := range t.Support.Repos {
+		s.repos[lower(r)] = true
+	}
+	return s
+}
+
+// clientsScope is every repository of the clients ids names.
+func clientsScope(ids []string, clients map[string]*Client) scope {
+	s := scope{orgs: map[string]bool{}, repos: map[string]bool{}}
+	for _, id := range ids {
 		if c, ok := clients[id]; ok {
 			cs := c.scope()
 			for k := range cs.orgs {

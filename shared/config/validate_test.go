@@ -352,16 +352,21 @@ func TestParseProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			doc := baseDoc + tt.new
-			if tt.old != appendDoc {
-				if n := strings.Count(baseDoc, tt.old); n != 1 {
-					t.Fatalf("old text occurs %d times in baseDoc, want once", n)
-				}
-				doc = strings.Replace(baseDoc, tt.old, tt.new, 1)
-			}
-			assertProblems(t, doc, tt.want)
+			assertProblems(t, editDoc(t, baseDoc, tt.old, tt.new), tt.want)
 		})
 	}
+}
+
+// editDoc replaces old, which must occur once, with new in base; old appendDoc appends new.
+func editDoc(t *testing.T, base, old, new string) string {
+	t.Helper()
+	if old == appendDoc {
+		return base + new
+	}
+	if n := strings.Count(base, old); n != 1 {
+		t.Fatalf("old text %q occurs %d times in the document, want once", old, n)
+	}
+	return strings.Replace(base, old, new, 1)
 }
 
 func TestParseDocumentProblems(t *testing.T) {

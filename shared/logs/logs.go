@@ -42,8 +42,12 @@ func New(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// For returns base with the Lambda request id of ctx attached, when there is one.
+// For returns base (slog.Default() when nil) with the Lambda request id of ctx attached,
+// when there is one.
 func For(ctx context.Context, base *slog.Logger) *slog.Logger {
+	if base == nil {
+		base = slog.Default()
+	}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		return base.With(RequestID, lc.AwsRequestID)
 	}

@@ -5,6 +5,7 @@ package runtimeenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -18,6 +19,41 @@ type Spec struct {
 	// Secrets are read from the env var NAME when set (local runs), otherwise from the SSM
 	// parameter whose name is in NAME_PARAM (template.yaml sets that).
 	Secrets []string
+	// Choices are credentials that may be given in one of several forms (a GitHub App or a
+	// personal token); each needs one of its options complete.
+	Choices []Choice
+}
+
+// Choice is a credential given in one of several forms. Every secret of every option is read
+// as Secrets are (NAME, else the SSM parameter in NAME_PARAM), but a missing one is not an
+// error: the first option whose secrets are all present is used, and Env.Secret returns "" for
+// the others. Only when no option is complete does Load fail, saying what to do.
+type Choice struct {
+	// What names the credential in errors: "GitHub credentials".
+	What string
+	// Options are the alternative sets of secrets, preferred first.
+	Options [][]string
+	// Fix says how to provide one: "run `rituals setup github`".
+	Fix string
+}
+
+// ErrParamNotFound is wrapped by a ParamReader's error for a parameter that does not exist.
+var ErrParamNotFound = errors.New("parameter not found")
+
+// IsChoice reports whether name is a secret of some Choice in Specs: one that may be absent.
+func IsChoice(name string) bool {
+	for _, spec := range Specs {
+		for _, c := range spec.Choices {
+			for _, o := range c.Options {
+				for _, s := range o {
+					if s == name {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Overrides are optional variables never set in template.yaml: they point a function at
@@ -103,7 +139,72 @@ func Load(ctx context.Context, spec Spec, getenv func(string) string, params Par
 		}
 		env.secrets[f.name] = v
 	}
+	for _, c := range spec.Choices {
+		if err := loadChoice(ctx, c, getenv, params, env.secrets); err != nil {
+			return env, err
+		}
+	}
 	return env, nil
+}
+
+// loadChoice sets the secrets of c's first complete option. Plain values win over SSM, as for
+// Secrets; options are tried in order and SSM is read only until one is complete.
+func loadChoice(ctx context.Context, c Choice, getenv func(string) string, params ParamReader, secrets map[string]string) error {
+	for _, opt := range c.Options {
+		if complete(opt, getenv) {
+			for _, name := range opt {
+				secrets[name] = getenv(name)
+			}
+			return nil
+		}
+	}
+	var tried []string
+	for _, opt := range c.Options {
+		got := map[string]string{}
+		for _, name := range opt {
+			if v := getenv(name); v != "" {
+				got[name] = v
+				continue
+			}
+			param := getenv(name + ParamSuffix)
+			if param == "" {
+				tried = append(tried, name)
+				break
+			}
+			if params == nil {
+				return fmt.Errorf("%s: secret %s: no parameter store configured", c.What, name)
+			}
+			v, err := params.Parameter(ctx, param)
+			if errors.Is(err, ErrParamNotFound) || (err == nil && v == "") {
+				tried = append(tried, name+" (SSM "+param+")")
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("%s: read secret %s from SSM parameter %s: %w", c.What, name, param, err)
+			}
+			got[name] = v
+		}
+		if len(got) == len(opt) {
+			for k, v := range got {
+				secrets[k] = v
+			}
+			return nil
+		}
+	}
+	var forms []string
+	for _, opt := range c.Options {
+		forms = append(forms, strings.Join(opt, " and "))
+	}
+	return fmt.Errorf("%s missing: give %s (absent: %s); %s", c.What, strings.Join(forms, ", or "), strings.Join(tried, ", "), c.Fix)
+}
+
+func complete(names []string, getenv func(string) string) bool {
+	for _, n := range names {
+		if getenv(n) == "" {
+			return false
+		}
+	}
+	return len(names) > 0
 }
 
 // NeedsParams reports whether Load will have to read SSM, so that main can skip creating an SSM
@@ -111,6 +212,15 @@ func Load(ctx context.Context, spec Spec, getenv func(string) string, params Par
 func NeedsParams(spec Spec, getenv func(string) string) bool {
 	for _, name := range spec.Secrets {
 		if strings.TrimSpace(getenv(name)) == "" {
+			return true
+		}
+	}
+	for _, c := range spec.Choices {
+		given := false
+		for _, opt := range c.Options {
+			given = given || complete(opt, getenv)
+		}
+		if !given {
 			return true
 		}
 	}

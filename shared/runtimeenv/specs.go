@@ -24,15 +24,22 @@ var Specs = map[string]Spec{
 	},
 	"StandupSchedulerFunction": {
 		Vars:    []string{"STATE_TABLE", "WEB_URL"},
-		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
+		Secrets: []string{"SLACK_BOT_TOKEN"},
+		Choices: []Choice{GitHubCredentials},
 	},
 	"StandupProcessorFunction": {
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE", "WEB_URL"},
-		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
+		Secrets: []string{"SLACK_BOT_TOKEN"},
+		Choices: []Choice{GitHubCredentials},
+	},
+	"SlackOAuthFunction": {
+		// Parameter names, not secrets: the function reads and writes them at each request.
+		Vars: []string{"SLACK_CLIENT_ID_PARAM", "SLACK_CLIENT_SECRET_PARAM", "SLACK_BOT_TOKEN_PARAM"},
 	},
 	"SupportTriageFunction": {
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
-		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
+		Secrets: []string{"SLACK_BOT_TOKEN"},
+		Choices: []Choice{GitHubCredentials},
 	},
 	"WebFunction": {
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
@@ -40,6 +47,20 @@ var Specs = map[string]Spec{
 	},
 	"RetroDecisionFunction": {
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
-		Secrets: []string{"SLACK_BOT_TOKEN", "GITHUB_TOKEN"},
+		Secrets: []string{"SLACK_BOT_TOKEN"},
+		Choices: []Choice{GitHubCredentials},
 	},
+	"LabelRulesFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN"},
+		Choices: []Choice{GitHubCredentials},
+	},
+}
+
+// GitHubCredentials is how a function acts on GitHub: as the Rituals GitHub App's installations
+// (its id and private key, which `rituals setup github` stores), or with a personal token.
+var GitHubCredentials = Choice{
+	What:    "GitHub credentials",
+	Options: [][]string{{"GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY"}, {"GITHUB_TOKEN"}},
+	Fix:     "run `rituals setup github` to create the GitHub App, or store a token in the GitHubTokenParam parameter",
 }

@@ -2,10 +2,13 @@ package runtimeenv
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
 
 // SSM reads SecureString parameters with decryption.
@@ -25,6 +28,10 @@ func NewSSM(ctx context.Context) (SSM, error) {
 // Parameter returns the decrypted value of the named parameter.
 func (s SSM) Parameter(ctx context.Context, name string) (string, error) {
 	out, err := s.Client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	var nf *types.ParameterNotFound
+	if errors.As(err, &nf) {
+		return "", fmt.Errorf("%w: %w", ErrParamNotFound, err)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -36,11 +36,11 @@
 //	override    pk SUPPORT#<team>  sk ROT#<week>#<made>#<rand>      rotation swap or cover
 //	audit       pk SUPPORT#<team>  sk AUDIT#<made>#<rand>           who changed the rotation
 //	question    pk SUPPORT#<team>  sk Q#<slack ts>                  a simple question
-//	board cache pk SUPPORT#<team>  sk BOARD#<owner>#<project>       project, field, option ids
 //
 // <repo> is lowercased in keys (GitHub compares repositories case-insensitively); <week> is
 // the rotation week as a zero-padded signed number so keys sort; times are UTC RFC 3339 with
-// second precision. The request and its stats row are written in one transaction.
+// second precision. The request and its stats row are written in one transaction. The board's
+// project, field and option ids are cached by ghub.ProjectCache.
 //
 // # Ordering
 //

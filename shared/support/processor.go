@@ -70,17 +70,7 @@ func (p *Processor) log(ctx context.Context) *slog.Logger {
 
 // HandleStream processes a batch of events-table stream records in order (see streams).
 func (p *Processor) HandleStream(ctx context.Context, ev events.DynamoDBEvent) events.DynamoDBEventResponse {
-	l := p.Log
-	if l == nil {
-		l = slog.Default()
-	}
-	return streams.HandleLogged(ctx, l, ev, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
-		e, err := streams.Event(ctx, rec, p.Parts)
-		if err != nil {
-			return err
-		}
-		return p.Event(ctx, e)
-	})
+	return streams.HandleEvents(ctx, p.Log, ev, p.Parts, p.Event)
 }
 
 // Event processes one stored event. Events it has no business with are ignored.

@@ -25,8 +25,8 @@ type StoreAPI interface {
 
 var _ StoreAPI = (*dynamodb.Client)(nil)
 
-// Store keeps support requests, rotation overrides, audit records, simple questions and the
-// board cache in the state table (see the package doc for the key layout).
+// Store keeps support requests, rotation overrides, audit records and simple questions in the
+// state table (see the package doc for the key layout).
 type Store struct {
 	API   StoreAPI
 	Table string

@@ -120,6 +120,9 @@ func (b *bench) run(ctx context.Context, n, c, starts int) error {
 	if err := b.labelToPost(ctx, 50); err != nil {
 		return err
 	}
+	if err := b.labelRuleToAction(ctx, 50); err != nil {
+		return err
+	}
 	if err := b.requests(ctx, n, c); err != nil {
 		return err
 	}
@@ -376,12 +379,17 @@ func (b *bench) labelToPost(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	b.oneAtATime("Support: label webhook → Slack post in the outbox", all)
+	return nil
+}
+
+// oneAtATime prints the p50 and p99 of deliveries sent one at a time.
+func (b *bench) oneAtATime(title string, all []time.Duration) {
 	m := measure(all, 0)
-	fmt.Fprintf(b.out, "\n## Support: label webhook → Slack post in the outbox (one delivery at a time, %d)\n\n", n)
+	fmt.Fprintf(b.out, "\n## %s (one delivery at a time, %d)\n\n", title, len(all))
 	fmt.Fprintln(b.out, "| p50 | p99 | budget |")
 	fmt.Fprintln(b.out, "|---|---|---|")
 	fmt.Fprintf(b.out, "| %s | %s | (none) |\n", ms(m.p50), ms(m.p99))
-	return nil
 }
 
 // oneLabel sends the real labeled payload as issue number (a new request each time) and waits
@@ -398,13 +406,23 @@ func (b *bench) oneLabel(ctx context.Context, st *localrun.Stack, raw, secret []
 	if err != nil {
 		return 0, err
 	}
-	marker := fmt.Sprintf("issues/%d", number)
-	since := st.Outbox().Last()
+	marker := []byte(fmt.Sprintf("issues/%d", number))
+	return deliverAndWait(ctx, st, secret, "issues", "bench-label-"+strconv.Itoa(number), body,
+		standins.Filter{Service: "slack", API: "chat.postMessage"}, func(call standins.Call) bool {
+			b, _ := json.Marshal(call.Request)
+			return bytes.Contains(b, marker)
+		})
+}
+
+// deliverAndWait posts a signed GitHub delivery and returns how long it took until a call
+// matching f and done was in the stand-ins' outbox (30 s at most).
+func deliverAndWait(ctx context.Context, st *localrun.Stack, secret []byte, event, delivery string, body []byte, f standins.Filter, done func(standins.Call) bool) (time.Duration, error) {
+	f.Since = st.Outbox().Last()
 	start := time.Now()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, st.URL+"/webhooks/github", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", "issues")
-	req.Header.Set("X-GitHub-Delivery", "bench-label-"+strconv.Itoa(number))
+	req.Header.Set("X-GitHub-Event", event)
+	req.Header.Set("X-GitHub-Delivery", delivery)
 	req.Header.Set("X-Hub-Signature-256", signing.GitHub(secret, body))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -412,18 +430,18 @@ func (b *bench) oneLabel(ctx context.Context, st *localrun.Stack, raw, secret []
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted {
-		return 0, fmt.Errorf("label webhook answered %d", resp.StatusCode)
+		return 0, fmt.Errorf("webhook %s answered %d", delivery, resp.StatusCode)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, call := range st.Outbox().Calls(standins.Filter{Service: "slack", API: "chat.postMessage", Since: since}) {
-			if b, _ := json.Marshal(call.Request); bytes.Contains(b, []byte(marker)) {
+		for _, call := range st.Outbox().Calls(f) {
+			if done(call) {
 				return time.Since(start), nil
 			}
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	return 0, errors.New("no announcement for issue " + strconv.Itoa(number) + " within 30s")
+	return 0, errors.New("nothing in the outbox for delivery " + delivery + " within 30s")
 }
 
 // Warm-up stops once a round's median is no more than warmTolerance better than the best

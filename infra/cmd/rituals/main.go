@@ -3,9 +3,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
+
+// errSilent ends a command that already said why (rituals doctor's report) with status 1.
+var errSilent = errors.New("failed")
 
 const usage = `usage: rituals <command> [arguments]
 
@@ -18,6 +22,9 @@ commands:
   config validate <file>           check a config file; every error is reported with its line
   config push <file>               validate and store a config file in DynamoDB
   bench                            measure bootstrap sizes, cold starts and latencies (make bench)
+  setup github [--org ORG]         create the GitHub App from its manifest; secrets into SSM
+  setup slack --config-token T     create (or update) the Slack app from its manifest; install it
+  doctor [--config FILE]           check the deployed (or --local) stack, one line per check
 
 run 'rituals <command> -h' for the options of a command.
 `
@@ -37,12 +44,19 @@ func main() {
 		err = configCommand(os.Args[2:])
 	case "bench":
 		err = benchCommand(os.Args[2:])
+	case "setup":
+		err = setupCommand(os.Args[2:])
+	case "doctor":
+		err = doctorCommand(os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
 	default:
 		fmt.Fprintf(os.Stderr, "rituals: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
+	}
+	if errors.Is(err, errSilent) {
+		os.Exit(1)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rituals:", err)
