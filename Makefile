@@ -22,7 +22,8 @@ FUNCTIONS := \
 	WebFunction:web \
 	RetroDecisionFunction:retro-decision \
 	LabelRulesFunction:label-rules \
-	SlackOAuthFunction:slack-oauth
+	SlackOAuthFunction:slack-oauth \
+	PhabricatorProcessorFunction:phabricator-processor
 
 fn_id = $(word 1,$(subst :, ,$(1)))
 fn_dir = $(word 2,$(subst :, ,$(1)))
@@ -56,10 +57,11 @@ run: deps build
 test: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -count=1 -timeout 8m ./...
 
-# Bootstrap sizes, cold starts and request latencies through the local stack, then the in-process
-# Go benchmarks: the activity mirror, support label → post, the standup scheduler at 10,000
-# developers with its AWS cost per developer-month, and the label-rule timer sweep with 100,000
-# timers pending.
+# Bootstrap sizes, cold starts and request latencies through the local stack (with label rule →
+# first action, and Herald delivery → Unbreak Now! post and its Conduit calls), then the
+# in-process Go benchmarks: the activity mirror, support label → post, the standup scheduler at
+# 10,000 developers with its AWS cost per developer-month, and the label-rule timer sweep with
+# 100,000 timers pending.
 # BENCH_FLAGS go to `rituals bench`, e.g. BENCH_FLAGS='-c 4' for 4 concurrent senders.
 BENCH_FLAGS ?=
 bench: deps build

@@ -17,6 +17,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/standup"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/support"
+	"github.com/rituals-dev/rituals/shared/workboard"
 )
 
 func main() {
@@ -41,6 +42,7 @@ func main() {
 			support.Interactions{Config: cfg, Store: support.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 			retro.Interactions{Config: cfg, Store: retro.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 			decision.Interactions{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+			workboard.Interactions{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 		},
 		Replays: &slackapp.ReplayGuard{API: ddb, Table: state},
 		Log:     log,

@@ -108,6 +108,15 @@ type harness struct {
 	now func() time.Time
 	// settle is how many stream passes each request and schedule firing waits for.
 	settle int
+	// log is everything the stack and its functions wrote.
+	log *stackLog
+}
+
+// logText returns what the stack and its functions have logged so far.
+func (h *harness) logText() string {
+	h.log.mu.Lock()
+	defer h.log.mu.Unlock()
+	return h.log.buf.String()
 }
 
 // stackOptions are what a test may set beyond the config and the functions.
@@ -178,7 +187,7 @@ func startStackWith(t *testing.T, configFile string, opts stackOptions, function
 			log.mu.Unlock()
 		}
 	})
-	return &harness{t: t, st: st, prefix: tablePrefix, now: now, settle: opts.Settle}
+	return &harness{t: t, st: st, prefix: tablePrefix, now: now, settle: opts.Settle, log: log}
 }
 
 // post sends body to path with headers and returns the status and body of the answer, after

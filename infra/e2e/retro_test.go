@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,10 +37,16 @@ const (
 
 // retroCommand sends a signed slash command and returns the HTTP status and the answer's text.
 // It does not touch t, so goroutines may call it.
+// triggers numbers the commands retroCommand sends.
+var triggers atomic.Int64
+
 func retroCommand(h *harness, command, user, channel, text string) (int, string, error) {
+	// Every invocation has its own trigger_id, as Slack's do: two identical bodies signed in the
+	// same second would be one request replayed, which the stack refuses.
+	trigger := fmt.Sprintf("1774.%d.abc", triggers.Add(1))
 	body := []byte(url.Values{
 		"command": {command}, "text": {text}, "user_id": {user}, "channel_id": {channel},
-		"team_id": {"T0RITUALS1"}, "trigger_id": {"1774.0001.abc"}, "response_url": {"https://hooks.slack.com/commands/T0RITUALS1/1"},
+		"team_id": {"T0RITUALS1"}, "trigger_id": {trigger}, "response_url": {"https://hooks.slack.com/commands/T0RITUALS1/1"},
 	}.Encode())
 	ts, sig := signing.Slack(localrun.DefaultSecrets["SLACK_SIGNING_SECRET"], body, time.Now())
 	req, _ := http.NewRequest(http.MethodPost, h.st.URL+"/slack/commands", bytes.NewReader(body))

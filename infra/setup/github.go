@@ -359,7 +359,7 @@ func awaitInstalls(ctx context.Context, t *deployment.Target, a createdApp, cfg 
 	}
 	todo := missing(have)
 	if len(have) > 0 && len(todo) == 0 {
-		fmt.Fprintf(o.Out, "Installed on %s. Check everything with: rituals doctor\n", keys(have))
+		fmt.Fprintf(o.Out, "The app is installed on every account the config names (%s). Check everything with: rituals doctor\n", keys(have))
 		return nil
 	}
 	if len(todo) > 0 {

@@ -3,6 +3,7 @@ package standins
 import (
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"sort"
@@ -17,15 +18,73 @@ const (
 	ConduitBotName = "rituals-bot"
 )
 
-// Maniphest priorities: value → name and color, and the keywords maniphest.edit accepts.
-var conduitPriorities = map[int][2]string{
-	100: {"Unbreak Now!", "pink"}, 90: {"Needs Triage", "violet"}, 80: {"High", "red"},
-	50: {"Normal", "orange"}, 25: {"Low", "yellow"}, 0: {"Wishlist", "sky"},
+// Conduit flavors: which server the stand-in answers like.
+const (
+	// FlavorPhabricator answers like Phabricator (the last Phacility release) and Phorge stable:
+	// transaction.search hides column moves ("type": null) and project.column.search sends
+	// only name, proxyPHID and project.
+	FlavorPhabricator = "phabricator"
+	// FlavorPhorge answers like Phorge master since 2026-07 (commit 8c29873398):
+	// transaction.search reports column moves as "core:columns" (and policy changes), and
+	// project.column.search sends isHidden, isDefaultColumn and sequence.
+	FlavorPhorge = "phorge"
+)
+
+// Maniphest priorities as the upstream default config has them: value → name, short name,
+// color and keywords (the first keyword is the one maniphest.edit takes).
+var conduitPriorities = map[int]struct {
+	name, short, color string
+	keywords           []string
+}{
+	100: {"Unbreak Now!", "Unbreak!", "pink", []string{"unbreak"}},
+	90:  {"Needs Triage", "Triage", "violet", []string{"triage"}},
+	80:  {"High", "High", "red", []string{"high"}},
+	50:  {"Normal", "Normal", "orange", []string{"normal"}},
+	25:  {"Low", "Low", "yellow", []string{"low"}},
+	0:   {"Wishlist", "Wish", "sky", []string{"wish", "wishlist"}},
 }
 
-var priorityKeywords = map[string]int{"unbreak": 100, "triage": 90, "high": 80, "normal": 50, "low": 25, "wish": 0}
+func priorityKeyword(word string) (int, bool) {
+	for v, p := range conduitPriorities {
+		for _, k := range p.keywords {
+			if k == word {
+				return v, true
+			}
+		}
+	}
+	return 0, false
+}
 
-var conduitStatuses = map[string]string{"open": "Open", "resolved": "Resolved", "wontfix": "Wontfix", "invalid": "Invalid", "duplicate": "Duplicate", "spite": "Spite"}
+// Maniphest statuses as the upstream default config has them ("spite" is the silly one).
+var conduitStatuses = []struct {
+	value, name, special string
+	closed               bool
+}{
+	{"open", "Open", "default", false},
+	{"resolved", "Resolved", "closed", true},
+	{"wontfix", "Wontfix", "", true},
+	{"invalid", "Invalid", "", true},
+	{"duplicate", "Duplicate", "duplicate", true},
+	{"spite", "Spite", "", true},
+}
+
+func statusName(v string) string {
+	for _, s := range conduitStatuses {
+		if s.value == v {
+			return s.name
+		}
+	}
+	return ""
+}
+
+func statusClosed(v string) bool {
+	for _, s := range conduitStatuses {
+		if s.value == v {
+			return s.closed
+		}
+	}
+	return false
+}
 
 // ConduitTask is a Maniphest task as seeded; Columns maps a board (project) PHID to the
 // task's column on it.
@@ -43,7 +102,31 @@ type ConduitTask struct {
 	Columns     map[string]string `json:"columns"` // board (project) PHID → column PHID
 	Created     int64             `json:"dateCreated"`
 	Modified    int64             `json:"dateModified"`
-	xacts       []map[string]any  // newest last
+	// Locked tasks refuse edits by the Rituals bot (it lacks Can Edit), as a task with a
+	// restrictive edit policy does.
+	Locked bool `json:"locked"`
+	// Transactions are seeded history, in maniphest.gettasktransactions' raw shape; they do
+	// not change the task's fields (which are seeded as they are now).
+	Transactions []ConduitXact  `json:"transactions"`
+	xacts        []*ConduitXact // oldest first
+}
+
+// ConduitXact is a task transaction in maniphest.gettasktransactions' raw shape: the raw
+// type (priority, status, reassign, points, title, core:create, core:comment, core:edge,
+// core:columns, core:subscribers, core:view-policy...) and raw values. For core:edge the
+// values may be seeded as lists of project PHIDs; they are kept as Phabricator does, maps
+// keyed by PHID.
+type ConduitXact struct {
+	ID          int            `json:"transactionID"`
+	PHID        string         `json:"transactionPHID"`
+	Type        string         `json:"transactionType"`
+	OldValue    any            `json:"oldValue"`
+	NewValue    any            `json:"newValue"`
+	Meta        map[string]any `json:"meta"`
+	Comment     string         `json:"comments"`
+	AuthorPHID  string         `json:"authorPHID"`
+	DateCreated int64          `json:"dateCreated"`
+	GroupID     string         `json:"groupID"`
 }
 
 // ConduitProject is a project (a workboard when it has columns) as seeded.
@@ -58,7 +141,9 @@ type ConduitProject struct {
 	Created   int64  `json:"dateCreated"`
 }
 
-// ConduitColumn is a workboard column of Project (a project PHID) as seeded.
+// ConduitColumn is a workboard column of Project (a project PHID) as seeded. The board's
+// default column (where newly tagged tasks land) is the one marked Default, else the first
+// visible one by Sequence.
 type ConduitColumn struct {
 	ID        int    `json:"id"`
 	PHID      string `json:"phid"`
@@ -67,22 +152,47 @@ type ConduitColumn struct {
 	IsHidden  bool   `json:"isHidden"`
 	ProxyPHID string `json:"proxyPHID"`
 	Sequence  int    `json:"sequence"`
+	Default   bool   `json:"default"`
 }
 
-// conduitAPI is an in-memory Phabricator: tasks, projects and workboard columns, seeded through
-// POST /_local/conduit/seed and changed by maniphest.edit.
+// ConduitUser is a user as seeded. Calls made with Token act as the user: their edits are
+// authored by PHID, as each person's own API token makes them on a real server.
+type ConduitUser struct {
+	PHID     string `json:"phid"`
+	Username string `json:"username"`
+	RealName string `json:"realName"`
+	Token    string `json:"token"`
+}
+
+// conduitAPI is an in-memory Phabricator: users, tasks with their transactions, projects and
+// workboard columns, seeded through POST /_local/conduit/seed and changed by maniphest.edit.
 type conduitAPI struct {
 	s        *Server
 	mu       sync.Mutex
+	flavor   string
 	tasks    map[int]*ConduitTask
 	projects map[string]*ConduitProject
 	columns  map[string]*ConduitColumn
+	users    map[string]*ConduitUser // by PHID
+	fail     map[string]string       // method → error code it answers with (seeded)
 	nextID   int
 	xactID   int
+	groupID  int
 }
 
 func newConduitAPI(s *Server) *conduitAPI {
-	return &conduitAPI{s: s, tasks: map[int]*ConduitTask{}, projects: map[string]*ConduitProject{}, columns: map[string]*ConduitColumn{}, nextID: 1}
+	c := &conduitAPI{s: s, flavor: s.opts.ConduitFlavor, nextID: 1}
+	if c.flavor == "" {
+		c.flavor = FlavorPhabricator
+	}
+	c.reset()
+	return c
+}
+
+func (c *conduitAPI) reset() {
+	c.tasks, c.projects, c.columns = map[int]*ConduitTask{}, map[string]*ConduitProject{}, map[string]*ConduitColumn{}
+	c.users = map[string]*ConduitUser{ConduitBotPHID: {PHID: ConduitBotPHID, Username: ConduitBotName, RealName: "Rituals Bot", Token: c.s.opts.ConduitToken}}
+	c.fail = map[string]string{}
 }
 
 // conduitError is a Conduit failure: error_code and error_info.
@@ -90,32 +200,55 @@ type conduitError struct{ code, info string }
 
 func (e *conduitError) Error() string { return e.code + ": " + e.info }
 
+// coreErr is what an uncaught exception gives: ERR-CONDUIT-CORE with the exception's message.
 func coreErr(format string, args ...any) *conduitError {
 	return &conduitError{"ERR-CONDUIT-CORE", fmt.Sprintf(format, args...)}
 }
 
-type conduitMethod func(c *conduitAPI, p map[string]any) (any, *conduitError)
+// callErr is what invalid input (a ConduitException, missing or extra parameters) gives.
+func callErr(format string, args ...any) *conduitError {
+	return &conduitError{"ERR-CONDUIT-CALL", fmt.Sprintf(format, args...)}
+}
+
+// conduitMethod answers one method for the calling user (a PHID).
+type conduitMethod func(c *conduitAPI, p map[string]any, viewer string) (any, *conduitError)
 
 var conduitMethods = map[string]conduitMethod{
-	"conduit.ping": func(*conduitAPI, map[string]any) (any, *conduitError) { return "rituals-local", nil },
-	"user.whoami": func(*conduitAPI, map[string]any) (any, *conduitError) {
-		return map[string]any{"phid": ConduitBotPHID, "userName": ConduitBotName, "realName": "Rituals Bot", "image": "", "uri": "http://phabricator.local/p/" + ConduitBotName + "/", "roles": []any{"bot", "verified", "approved", "activated"}, "primaryEmail": ""}, nil
+	"conduit.ping": func(*conduitAPI, map[string]any, string) (any, *conduitError) { return "rituals-local", nil },
+	"user.whoami": func(c *conduitAPI, _ map[string]any, viewer string) (any, *conduitError) {
+		u := c.users[viewer]
+		return map[string]any{"phid": u.PHID, "userName": u.Username, "realName": u.RealName, "image": "", "uri": "http://phabricator.local/p/" + u.Username + "/",
+			"roles": []any{"verified", "approved", "activated"}, "primaryEmail": ""}, nil
 	},
+	"user.search":                   (*conduitAPI).userSearch,
 	"maniphest.search":              (*conduitAPI).maniphestSearch,
 	"maniphest.edit":                (*conduitAPI).maniphestEdit,
 	"maniphest.gettasktransactions": (*conduitAPI).getTaskTransactions,
+	"maniphest.priority.search":     (*conduitAPI).prioritySearch,
+	"maniphest.status.search":       (*conduitAPI).statusSearch,
+	"transaction.search":            (*conduitAPI).transactionSearch,
 	"project.search":                (*conduitAPI).projectSearch,
 	"project.column.search":         (*conduitAPI).columnSearch,
 }
 
 // serveAPI answers POST /_standins/conduit/api/<method>. Conduit always answers HTTP 200 with
-// {"result", "error_code", "error_info"}; a missing or wrong token is ERR-INVALID-AUTH.
+// {"result", "error_code", "error_info"}; a missing or wrong token is ERR-INVALID-AUTH, and a
+// JSON body is refused as PhabricatorConduitAPIController refuses it.
 func (c *conduitAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("method")
 	call := Call{Service: "conduit", Method: r.Method, Path: "/" + name, API: name}
 	body, _ := readBody(r)
-	params, token, perr := parseConduitParams(body, r.URL.Query())
-	call.Request = redactConduit(params)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var params map[string]any
+	var token string
+	var perr *conduitError
+	if ct == "application/json" {
+		perr = coreErr("Use form-encoded data to submit parameters to Conduit endpoints. Sending a JSON-encoded body and setting 'Content-Type': 'application/json' is not currently supported.")
+		call.Request = map[string]any{"body": "(JSON body refused)"}
+	} else {
+		params, token, perr = parseConduitParams(body, r.URL.Query())
+		call.Request = redactConduit(params)
+	}
 	respond := func(result any, e *conduitError) {
 		resp := map[string]any{"result": result, "error_code": nil, "error_info": nil}
 		if e != nil {
@@ -126,25 +259,47 @@ func (c *conduitAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, resp)
 	}
 	method, known := conduitMethods[name]
+	c.mu.Lock()
+	viewer := c.userByToken(token)
+	c.mu.Unlock()
 	switch {
 	case r.Method != http.MethodPost:
-		respond(nil, &conduitError{"ERR-CONDUIT-CALL", "Conduit methods must be called with POST."})
+		respond(nil, callErr("Conduit methods must be called with POST."))
 	case perr != nil:
 		respond(nil, perr)
 	case token == "":
 		respond(nil, &conduitError{"ERR-INVALID-AUTH", "This method requires authentication: pass api.token."})
-	case token != c.s.opts.ConduitToken:
+	case viewer == "":
 		respond(nil, &conduitError{"ERR-INVALID-AUTH", "API token \"" + redacted + "\" is not valid."})
 	case !known:
 		call.Authorized = true
-		respond(nil, &conduitError{"ERR-CONDUIT-CALL", fmt.Sprintf("Conduit method %q not found.", name)})
+		respond(nil, callErr("Conduit method %q not found.", name))
 	default:
 		call.Authorized = true
 		c.mu.Lock()
-		res, e := method(c, params)
+		code, failing := c.fail[name]
+		var res any
+		var e *conduitError
+		if failing {
+			e = &conduitError{code, "Simulated failure of " + name + " (seeded with \"fail\")."}
+		} else {
+			res, e = method(c, params, viewer)
+		}
 		c.mu.Unlock()
 		respond(res, e)
 	}
+}
+
+func (c *conduitAPI) userByToken(token string) string {
+	if token == "" {
+		return ""
+	}
+	for _, u := range c.users {
+		if u.Token != "" && u.Token == token {
+			return u.PHID
+		}
+	}
+	return ""
 }
 
 // parseConduitParams reads form parameters (PHP bracket syntax) and a JSON "params" field, as
@@ -152,7 +307,7 @@ func (c *conduitAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 func parseConduitParams(body []byte, query url.Values) (map[string]any, string, *conduitError) {
 	vals, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, "", &conduitError{"ERR-CONDUIT-CORE", "malformed form body: " + err.Error()}
+		return nil, "", coreErr("malformed form body: %s", err)
 	}
 	for k, v := range query {
 		if _, ok := vals[k]; !ok {
@@ -165,7 +320,7 @@ func parseConduitParams(body []byte, query url.Values) (map[string]any, string, 
 		dec := json.NewDecoder(strings.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&extra); err != nil {
-			return nil, "", &conduitError{"ERR-CONDUIT-CORE", "params is not a JSON object: " + err.Error()}
+			return nil, "", coreErr("Invalid parameter information was passed to method: %s", err)
 		}
 		delete(p, "params")
 		for k, v := range extra {
@@ -187,7 +342,9 @@ func redactConduit(p map[string]any) map[string]any {
 		case "api.token":
 			v = redacted
 		case "__conduit__":
-			v = map[string]any{"token": redacted}
+			if _, ok := v.(map[string]any); ok {
+				v = map[string]any{"token": redacted}
+			}
 		}
 		out[k] = v
 	}
@@ -206,6 +363,10 @@ func asString(v any) string {
 		return v.String()
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
 	case nil:
 		return ""
 	}
@@ -216,6 +377,12 @@ func asList(v any) []any {
 	switch v := v.(type) {
 	case []any:
 		return v
+	case []string:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = s
+		}
+		return out
 	case map[string]any: // {"0": ...} that did not listify, or a PHP map
 		keys := make([]string, 0, len(v))
 		for k := range v {
@@ -253,456 +420,12 @@ func asBool(v any) bool {
 	return false
 }
 
-// ---- objects in Conduit's shapes
-
-func policy() map[string]any {
-	return map[string]any{"view": "users", "interact": "users", "edit": "users"}
-}
-
-func (c *conduitAPI) taskData(t *ConduitTask, attach map[string]any) map[string]any {
-	pr := conduitPriorities[t.Priority]
-	if pr[0] == "" {
-		pr = [2]string{fmt.Sprintf("Priority %d", t.Priority), "grey"}
-	}
-	var owner, points, closer, closed any
-	if t.OwnerPHID != "" {
-		owner = t.OwnerPHID
-	}
-	if t.Points != nil {
-		points = *t.Points
-	}
-	if t.Status != "open" {
-		closer, closed = ConduitBotPHID, t.Modified
-	}
-	attachments := map[string]any{}
-	if asBool(attach["columns"]) {
-		boards := map[string]any{}
-		for board, col := range t.Columns {
-			if cc := c.columns[col]; cc != nil {
-				boards[board] = map[string]any{"columns": []any{map[string]any{"id": cc.ID, "phid": cc.PHID, "name": cc.Name}}}
-			}
-		}
-		if len(boards) == 0 {
-			attachments["columns"] = map[string]any{"boards": []any{}} // PHP's empty array
-		} else {
-			attachments["columns"] = map[string]any{"boards": boards}
-		}
-	}
-	if asBool(attach["projects"]) {
-		attachments["projects"] = map[string]any{"projectPHIDs": append([]string{}, t.Projects...)}
-	}
-	if asBool(attach["subscribers"]) {
-		attachments["subscribers"] = map[string]any{"subscriberPHIDs": []any{}, "subscriberCount": 0, "viewerIsSubscribed": false}
-	}
-	return map[string]any{
-		"id": t.ID, "type": "TASK", "phid": t.PHID,
-		"fields": map[string]any{
-			"name": t.Name, "description": map[string]any{"raw": t.Description},
-			"authorPHID": t.AuthorPHID, "ownerPHID": owner,
-			"status":   map[string]any{"value": t.Status, "name": conduitStatuses[t.Status], "color": nil},
-			"priority": map[string]any{"value": t.Priority, "name": pr[0], "color": pr[1], "subpriority": 0},
-			"points":   points, "subtype": "default", "closerPHID": closer, "dateClosed": closed,
-			"spacePHID": nil, "dateCreated": t.Created, "dateModified": t.Modified, "policy": policy(),
-		},
-		"attachments": attachments,
-	}
-}
-
-func (c *conduitAPI) projectData(p *ConduitProject) map[string]any {
-	var parent any
-	depth := 0
-	if pp := c.projects[p.Parent]; pp != nil {
-		parent = map[string]any{"id": pp.ID, "phid": pp.PHID, "name": pp.Name}
-		depth = 1
-	}
-	var milestone any
-	if p.Milestone != nil {
-		milestone = *p.Milestone
-	}
-	color := p.Color
-	if color == "" {
-		color = "blue"
-	}
-	return map[string]any{
-		"id": p.ID, "type": "PROJ", "phid": p.PHID,
-		"fields": map[string]any{
-			"name": p.Name, "slug": p.Slug, "subtype": "default", "milestone": milestone, "depth": depth, "parent": parent,
-			"icon":      map[string]any{"key": "project", "name": "Project", "icon": "fa-briefcase"},
-			"color":     map[string]any{"key": color, "name": strings.ToUpper(color[:1]) + color[1:]},
-			"spacePHID": nil, "dateCreated": p.Created, "dateModified": p.Created, "policy": policy(), "description": "",
-		},
-		"attachments": map[string]any{},
-	}
-}
-
-func (c *conduitAPI) columnData(col *ConduitColumn) map[string]any {
-	var proxy any
-	if col.ProxyPHID != "" {
-		proxy = col.ProxyPHID
-	}
-	var project any
-	if p := c.projects[col.Project]; p != nil {
-		project = map[string]any{"id": p.ID, "phid": p.PHID, "name": p.Name}
-	}
-	return map[string]any{
-		"id": col.ID, "type": "PCOL", "phid": col.PHID,
-		"fields": map[string]any{
-			"name": col.Name, "proxyPHID": proxy, "project": project, "isHidden": col.IsHidden,
-			"dateCreated": c.now(), "dateModified": c.now(), "policy": policy(),
-		},
-		"attachments": map[string]any{},
-	}
-}
-
-// searchResult wraps data the way *.search methods answer, with a simple id cursor.
-func searchResult(data []map[string]any, p map[string]any) map[string]any {
-	limit := 100
-	if n, err := strconv.Atoi(asString(p["limit"])); err == nil && n > 0 && n <= 100 {
-		limit = n
-	}
-	if after, err := strconv.Atoi(asString(p["after"])); err == nil {
-		var rest []map[string]any
-		for _, d := range data {
-			if d["id"].(int) < after {
-				rest = append(rest, d)
-			}
-		}
-		data = rest
-	}
-	var next any
-	if len(data) > limit {
-		data = data[:limit]
-		next = strconv.Itoa(data[limit-1]["id"].(int))
-	}
-	list := make([]any, len(data))
-	for i, d := range data {
-		list[i] = d
-	}
-	return map[string]any{
-		"data": list, "maps": map[string]any{}, "query": map[string]any{"queryKey": nil},
-		"cursor": map[string]any{"limit": limit, "after": next, "before": nil, "order": nil},
-	}
-}
-
 func constraintSet(v any) map[string]bool {
 	set := map[string]bool{}
 	for _, s := range asStrings(v) {
 		set[s] = true
 	}
 	return set
-}
-
-// ---- methods
-
-func (c *conduitAPI) maniphestSearch(p map[string]any) (any, *conduitError) {
-	cons, _ := p["constraints"].(map[string]any)
-	for k := range cons {
-		switch k {
-		case "ids", "phids", "projects", "statuses", "assigned", "authorPHIDs", "columnPHIDs", "priorities":
-		default:
-			return nil, coreErr("Constraint %q is not supported by the local Conduit stand-in (supported: ids, phids, projects, statuses, assigned, authorPHIDs, columnPHIDs, priorities).", k)
-		}
-	}
-	var out []map[string]any
-	attach, _ := p["attachments"].(map[string]any)
-	for _, t := range c.sortedTasks() {
-		if !c.taskMatches(t, cons) {
-			continue
-		}
-		out = append(out, c.taskData(t, attach))
-	}
-	return searchResult(out, p), nil
-}
-
-func (c *conduitAPI) sortedTasks() []*ConduitTask {
-	list := make([]*ConduitTask, 0, len(c.tasks))
-	for _, t := range c.tasks {
-		list = append(list, t)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ID > list[j].ID }) // newest first
-	return list
-}
-
-func (c *conduitAPI) taskMatches(t *ConduitTask, cons map[string]any) bool {
-	if v, ok := cons["ids"]; ok && !constraintSet(v)[strconv.Itoa(t.ID)] {
-		return false
-	}
-	if v, ok := cons["phids"]; ok && !constraintSet(v)[t.PHID] {
-		return false
-	}
-	if v, ok := cons["statuses"]; ok && !constraintSet(v)[t.Status] {
-		return false
-	}
-	if v, ok := cons["assigned"]; ok && !constraintSet(v)[t.OwnerPHID] {
-		return false
-	}
-	if v, ok := cons["authorPHIDs"]; ok && !constraintSet(v)[t.AuthorPHID] {
-		return false
-	}
-	if v, ok := cons["priorities"]; ok && !constraintSet(v)[strconv.Itoa(t.Priority)] {
-		return false
-	}
-	if v, ok := cons["projects"]; ok {
-		// Tasks tagged with every listed project (slugs or PHIDs).
-		has := map[string]bool{}
-		for _, ph := range t.Projects {
-			has[ph] = true
-			if pr := c.projects[ph]; pr != nil && pr.Slug != "" {
-				has[pr.Slug] = true
-			}
-		}
-		for _, want := range asStrings(v) {
-			if !has[want] {
-				return false
-			}
-		}
-	}
-	if v, ok := cons["columnPHIDs"]; ok {
-		want, found := constraintSet(v), false
-		for _, col := range t.Columns {
-			found = found || want[col]
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
-}
-
-func (c *conduitAPI) projectSearch(p map[string]any) (any, *conduitError) {
-	cons, _ := p["constraints"].(map[string]any)
-	var out []map[string]any
-	for _, pr := range c.sortedProjects() {
-		if v, ok := cons["ids"]; ok && !constraintSet(v)[strconv.Itoa(pr.ID)] {
-			continue
-		}
-		if v, ok := cons["phids"]; ok && !constraintSet(v)[pr.PHID] {
-			continue
-		}
-		if v, ok := cons["slugs"]; ok && !constraintSet(v)[pr.Slug] {
-			continue
-		}
-		if v, ok := cons["parents"]; ok && !constraintSet(v)[pr.Parent] {
-			continue
-		}
-		if v, ok := cons["isMilestone"]; ok && asBool(v) != (pr.Milestone != nil) {
-			continue
-		}
-		if v, ok := cons["name"]; ok && !strings.Contains(strings.ToLower(pr.Name), strings.ToLower(asString(v))) {
-			continue
-		}
-		out = append(out, c.projectData(pr))
-	}
-	return searchResult(out, p), nil
-}
-
-func (c *conduitAPI) sortedProjects() []*ConduitProject {
-	list := make([]*ConduitProject, 0, len(c.projects))
-	for _, p := range c.projects {
-		list = append(list, p)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ID > list[j].ID })
-	return list
-}
-
-func (c *conduitAPI) columnSearch(p map[string]any) (any, *conduitError) {
-	cons, _ := p["constraints"].(map[string]any)
-	list := make([]*ConduitColumn, 0, len(c.columns))
-	for _, col := range c.columns {
-		list = append(list, col)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].ID > list[j].ID })
-	var out []map[string]any
-	for _, col := range list {
-		if v, ok := cons["ids"]; ok && !constraintSet(v)[strconv.Itoa(col.ID)] {
-			continue
-		}
-		if v, ok := cons["phids"]; ok && !constraintSet(v)[col.PHID] {
-			continue
-		}
-		if v, ok := cons["projects"]; ok && !constraintSet(v)[col.Project] {
-			continue
-		}
-		out = append(out, c.columnData(col))
-	}
-	return searchResult(out, p), nil
-}
-
-func (c *conduitAPI) findTask(id string) *ConduitTask {
-	id = strings.TrimPrefix(id, "T")
-	if n, err := strconv.Atoi(id); err == nil {
-		return c.tasks[n]
-	}
-	for _, t := range c.tasks {
-		if t.PHID == "PHID-TASK-"+id || t.PHID == id || t.PHID == "T"+id {
-			return t
-		}
-	}
-	return nil
-}
-
-// maniphestEdit applies transactions to a task (objectIdentifier: id, T123 or PHID) or creates
-// one, recording each change so that maniphest.gettasktransactions reports it.
-func (c *conduitAPI) maniphestEdit(p map[string]any) (any, *conduitError) {
-	var t *ConduitTask
-	creating := false
-	if id := asString(p["objectIdentifier"]); id != "" {
-		if t = c.findTask(id); t == nil {
-			return nil, coreErr("No object exists with ID %q.", id)
-		}
-	} else {
-		creating = true
-		t = &ConduitTask{Status: "open", Priority: 90, AuthorPHID: ConduitBotPHID, Columns: map[string]string{}, Created: c.now()}
-	}
-	type change struct {
-		kind       string
-		oldV, newV any
-		comment    any
-	}
-	var changes []change
-	work := *t
-	work.Columns = map[string]string{}
-	for k, v := range t.Columns {
-		work.Columns[k] = v
-	}
-	work.Projects = append([]string{}, t.Projects...)
-	for i, raw := range asList(p["transactions"]) {
-		x, _ := raw.(map[string]any)
-		typ, val := asString(x["type"]), x["value"]
-		switch typ {
-		case "title":
-			changes = append(changes, change{"title", work.Name, asString(val), nil})
-			work.Name = asString(val)
-		case "description":
-			changes = append(changes, change{"description", work.Description, asString(val), nil})
-			work.Description = asString(val)
-		case "status":
-			s := asString(val)
-			if conduitStatuses[s] == "" {
-				return nil, coreErr("Transaction %d: status %q is not a valid task status.", i, s)
-			}
-			changes = append(changes, change{"status", work.Status, s, nil})
-			work.Status = s
-		case "priority":
-			pr, ok := priorityKeywords[asString(val)]
-			if !ok {
-				n, err := strconv.Atoi(asString(val))
-				if err != nil || conduitPriorities[n][0] == "" {
-					return nil, coreErr("Transaction %d: priority %q is not a valid priority keyword.", i, asString(val))
-				}
-				pr = n
-			}
-			changes = append(changes, change{"priority", work.Priority, pr, nil})
-			work.Priority = pr
-		case "points":
-			var old any
-			if work.Points != nil {
-				old = *work.Points
-			}
-			if val == nil || asString(val) == "" {
-				work.Points = nil
-			} else {
-				f, err := strconv.ParseFloat(asString(val), 64)
-				if err != nil || f < 0 {
-					return nil, coreErr("Transaction %d: points must be a non-negative number.", i)
-				}
-				work.Points = &f
-			}
-			changes = append(changes, change{"points", old, val, nil})
-		case "owner":
-			changes = append(changes, change{"reassign", nilIfEmpty(work.OwnerPHID), val, nil})
-			work.OwnerPHID = asString(val)
-		case "comment":
-			changes = append(changes, change{"core:comment", nil, nil, asString(val)})
-		case "column":
-			for _, cv := range asList(val) {
-				colPHID := asString(cv)
-				if m, ok := cv.(map[string]any); ok {
-					colPHID = asString(m["columnPHID"])
-				}
-				col := c.columns[colPHID]
-				if col == nil {
-					return nil, coreErr("Transaction %d: column %q does not exist.", i, colPHID)
-				}
-				from := work.Columns[col.Project]
-				fromMap := map[string]any{}
-				if from != "" {
-					fromMap[from] = from
-				}
-				changes = append(changes, change{"core:columns", nil, []any{map[string]any{"columnPHID": col.PHID, "boardPHID": col.Project, "fromColumnPHIDs": fromMap, "beforePHIDs": []any{}, "afterPHIDs": []any{}}}, nil})
-				work.Columns[col.Project] = col.PHID
-				if !contains(work.Projects, col.Project) {
-					work.Projects = append(work.Projects, col.Project)
-				}
-			}
-		case "projects.add", "projects.remove", "projects.set":
-			list := asStrings(val)
-			for _, ph := range list {
-				if c.projects[ph] == nil {
-					return nil, coreErr("Transaction %d: project %q does not exist.", i, ph)
-				}
-			}
-			old := append([]string{}, work.Projects...)
-			switch typ {
-			case "projects.add":
-				work.Projects = dedupe(append(work.Projects, list...))
-			case "projects.remove":
-				work.Projects = without(work.Projects, list)
-			default:
-				work.Projects = dedupe(list)
-			}
-			for _, ph := range work.Projects {
-				if _, ok := work.Columns[ph]; !ok {
-					if first := c.defaultColumn(ph); first != "" {
-						work.Columns[ph] = first
-					}
-				}
-			}
-			for board := range work.Columns {
-				if !contains(work.Projects, board) {
-					delete(work.Columns, board)
-				}
-			}
-			changes = append(changes, change{"core:edge", old, append([]string{}, work.Projects...), nil})
-		case "subscribers.add", "subscribers.remove", "subscribers.set", "subtype", "parent", "view", "edit", "space":
-			changes = append(changes, change{typ, nil, val, nil})
-		default:
-			return nil, coreErr("Transaction type %q is unknown to the local Conduit stand-in.", typ)
-		}
-	}
-	if creating && work.Name == "" {
-		return nil, coreErr("Validation errors:\n  - Tasks must have a title.")
-	}
-	if creating {
-		work.ID = c.nextID
-		work.PHID = fmt.Sprintf("PHID-TASK-local%015d", work.ID)
-		c.nextID++
-		for _, ph := range work.Projects {
-			if _, ok := work.Columns[ph]; !ok {
-				if first := c.defaultColumn(ph); first != "" {
-					work.Columns[ph] = first
-				}
-			}
-		}
-	}
-	work.Modified = c.now()
-	*t = work
-	c.tasks[t.ID] = t
-	var xacts []any
-	for _, ch := range changes {
-		c.xactID++
-		phid := fmt.Sprintf("PHID-XACT-TASK-local%011d", c.xactID)
-		xacts = append(xacts, map[string]any{"phid": phid})
-		t.xacts = append(t.xacts, map[string]any{
-			"taskID": strconv.Itoa(t.ID), "transactionID": strconv.Itoa(c.xactID), "transactionPHID": phid,
-			"transactionType": ch.kind, "oldValue": ch.oldV, "newValue": ch.newV, "comments": ch.comment,
-			"authorPHID": ConduitBotPHID, "dateCreated": strconv.FormatInt(c.now(), 10),
-		})
-	}
-	if xacts == nil {
-		xacts = []any{}
-	}
-	return map[string]any{"object": map[string]any{"id": t.ID, "phid": t.PHID}, "transactions": xacts}, nil
 }
 
 func nilIfEmpty(s string) any {
@@ -721,47 +444,19 @@ func contains(l []string, s string) bool {
 	return false
 }
 
-// defaultColumn is the board's first visible column (Phabricator's default, usually Backlog).
-func (c *conduitAPI) defaultColumn(board string) string {
-	var best *ConduitColumn
-	for _, col := range c.columns {
-		if col.Project != board || col.IsHidden {
-			continue
-		}
-		if best == nil || col.Sequence < best.Sequence || (col.Sequence == best.Sequence && col.ID < best.ID) {
-			best = col
-		}
-	}
-	if best == nil {
-		return ""
-	}
-	return best.PHID
-}
-
-func (c *conduitAPI) getTaskTransactions(p map[string]any) (any, *conduitError) {
-	out := map[string]any{}
-	for _, id := range asStrings(p["ids"]) {
-		t := c.findTask(id)
-		if t == nil {
-			continue
-		}
-		list := []any{}
-		for i := len(t.xacts) - 1; i >= 0; i-- {
-			list = append(list, t.xacts[i])
-		}
-		out[strconv.Itoa(t.ID)] = list
-	}
-	return out, nil
-}
-
 // ConduitSeed is the body of POST /_local/conduit/seed. Objects without id or phid get them;
-// tasks tagged with a project that has columns start in its first column unless Columns says
-// otherwise. With Reset, everything is cleared first.
+// tasks tagged with a project that has columns start in its default column unless Columns
+// says otherwise. With Reset, everything is cleared first; Flavor, when set, switches the
+// shapes the stand-in answers in; Fail makes methods answer with an error code (method → code,
+// e.g. "ERR-CONDUIT-CORE"; an empty code stops the failure).
 type ConduitSeed struct {
-	Reset    bool             `json:"reset"`
-	Projects []ConduitProject `json:"projects"`
-	Columns  []ConduitColumn  `json:"columns"`
-	Tasks    []ConduitTask    `json:"tasks"`
+	Reset    bool              `json:"reset"`
+	Flavor   string            `json:"flavor"`
+	Fail     map[string]string `json:"fail"`
+	Users    []ConduitUser     `json:"users"`
+	Projects []ConduitProject  `json:"projects"`
+	Columns  []ConduitColumn   `json:"columns"`
+	Tasks    []ConduitTask     `json:"tasks"`
 }
 
 func (c *conduitAPI) serveSeed(w http.ResponseWriter, r *http.Request) {
@@ -788,8 +483,22 @@ func (s *Server) SeedConduit(seed ConduitSeed) (map[string]any, error) { return 
 func (c *conduitAPI) seed(seed ConduitSeed) (map[string]any, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	switch seed.Flavor {
+	case "":
+	case FlavorPhabricator, FlavorPhorge:
+		c.flavor = seed.Flavor
+	default:
+		return nil, fmt.Errorf("flavor %q: want %q or %q", seed.Flavor, FlavorPhabricator, FlavorPhorge)
+	}
 	if seed.Reset {
-		c.tasks, c.projects, c.columns = map[int]*ConduitTask{}, map[string]*ConduitProject{}, map[string]*ConduitColumn{}
+		c.reset()
+	}
+	for method, code := range seed.Fail {
+		if code == "" {
+			delete(c.fail, method)
+		} else {
+			c.fail[method] = code
+		}
 	}
 	ids := func(n int) int {
 		if n == 0 {
@@ -800,7 +509,21 @@ func (c *conduitAPI) seed(seed ConduitSeed) (map[string]any, error) {
 		}
 		return n
 	}
-	var projects, columns, tasks []any
+	var users, projects, columns, tasks []any
+	for _, u := range seed.Users {
+		u := u
+		if u.Username == "" {
+			return nil, fmt.Errorf("user %q: username is required", u.PHID)
+		}
+		if u.PHID == "" {
+			u.PHID = "PHID-USER-" + u.Username
+		}
+		if u.RealName == "" {
+			u.RealName = u.Username
+		}
+		c.users[u.PHID] = &u
+		users = append(users, map[string]any{"phid": u.PHID, "username": u.Username})
+	}
 	for _, p := range seed.Projects {
 		p := p
 		p.ID = ids(p.ID)
@@ -853,8 +576,52 @@ func (c *conduitAPI) seed(seed ConduitSeed) (map[string]any, error) {
 				}
 			}
 		}
+		for i := range t.Transactions {
+			x := t.Transactions[i]
+			if x.PHID == "" || x.Type == "" {
+				return nil, fmt.Errorf("task %d: transaction %d needs transactionPHID and transactionType", t.ID, i)
+			}
+			c.xactID++
+			if x.ID == 0 {
+				x.ID = c.xactID
+			}
+			if x.DateCreated == 0 {
+				x.DateCreated = t.Modified
+			}
+			if x.AuthorPHID == "" {
+				x.AuthorPHID = t.AuthorPHID
+			}
+			if x.Type == "core:edge" {
+				x.OldValue, x.NewValue = edgeMap(t.PHID, asStrings(x.OldValue)), edgeMap(t.PHID, asStrings(x.NewValue))
+				if x.Meta == nil {
+					x.Meta = map[string]any{"edge:type": 41}
+				}
+			}
+			t.xacts = append(t.xacts, &x)
+		}
+		sort.SliceStable(t.xacts, func(i, j int) bool { return t.xacts[i].DateCreated < t.xacts[j].DateCreated })
+		t.Transactions = nil
 		c.tasks[t.ID] = &t
 		tasks = append(tasks, map[string]any{"id": t.ID, "phid": t.PHID})
 	}
-	return map[string]any{"ok": true, "projects": projects, "columns": columns, "tasks": tasks}, nil
+	return map[string]any{"ok": true, "flavor": c.flavor, "users": users, "projects": projects, "columns": columns, "tasks": tasks}, nil
+}
+
+// ConduitTask returns a copy of a seeded or edited task's fields (without its transactions).
+func (s *Server) ConduitTask(id int) (ConduitTask, bool) {
+	c := s.conduit
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.tasks[id]
+	if !ok {
+		return ConduitTask{}, false
+	}
+	out := *t
+	out.Projects = append([]string{}, t.Projects...)
+	out.Columns = map[string]string{}
+	for k, v := range t.Columns {
+		out.Columns[k] = v
+	}
+	out.xacts, out.Transactions = nil, nil
+	return out, true
 }

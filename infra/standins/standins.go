@@ -50,6 +50,9 @@ type Options struct {
 	// OIDCClientID and OIDCClientSecret are the Slack app's credentials for Sign in with Slack.
 	OIDCClientID     string
 	OIDCClientSecret string
+	// ConduitFlavor is the server Conduit answers like: FlavorPhabricator (the default) or
+	// FlavorPhorge; a seed can switch it.
+	ConduitFlavor string
 	// Now stamps calls and objects; time.Now when nil.
 	Now func() time.Time
 }

@@ -5,7 +5,7 @@ import "gopkg.in/yaml.v3"
 // Decoding of teams and their standups.
 
 func (d *decoder) team(n *yaml.Node, path string) *Team {
-	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support", "retro", "daci", "labels", "label_rules")
+	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support", "retro", "daci", "labels", "label_rules", "phabricator")
 	if o == nil {
 		return nil
 	}
@@ -59,6 +59,9 @@ func (d *decoder) team(n *yaml.Node, path string) *Team {
 	t.DACI = d.daci(o, "daci")
 	t.Labels = o.strs("labels", "[needs-info, security]")
 	t.LabelRules = d.labelRules(o)
+	if o.val("phabricator") != nil {
+		t.Phabricator = d.teamPhabricator(o.val("phabricator"), o.p("phabricator"))
+	}
 	return t
 }
 

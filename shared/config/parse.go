@@ -107,7 +107,7 @@ func (d *decoder) document(data []byte) *Config {
 		d.at(root, "", "the file is empty; start from infra/config/example.yaml")
 		return nil
 	}
-	o := d.object(root, "", "version", "people", "clients", "teams")
+	o := d.object(root, "", "version", "people", "clients", "teams", "phabricator")
 	if o == nil {
 		return nil
 	}
@@ -140,6 +140,9 @@ func (d *decoder) document(data []byte) *Config {
 		if t := d.team(n, paths[i]); t != nil {
 			cfg.Teams = append(cfg.Teams, t)
 		}
+	}
+	if o.val("phabricator") != nil {
+		cfg.Phabricator = d.phabricatorServer(o.val("phabricator"), o.p("phabricator"))
 	}
 	return cfg
 }

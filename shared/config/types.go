@@ -11,6 +11,8 @@ type Config struct {
 	People  []*Person
 	Clients []*Client
 	Teams   []*Team
+	// Phabricator is the server the teams' workboards are on; nil when no team uses one.
+	Phabricator *PhabricatorServer
 
 	idx index
 }
@@ -106,6 +108,8 @@ type Team struct {
 	Labels []string
 	// LabelRules are the team's label rules (types_labels.go), in file order.
 	LabelRules []*LabelRule
+	// Phabricator is nil when the team has no Phabricator workboard.
+	Phabricator *TeamPhabricator
 
 	loc     *time.Location
 	clients []*Client

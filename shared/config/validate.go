@@ -81,6 +81,7 @@ func validate(d *decoder, cfg *Config) {
 		}
 		validateTeam(d, t, clients, clientIDs, person)
 		validateDACI(d, t)
+		validateTeamPhabricator(d, cfg, t)
 	}
 	validateLabels(d, cfg.Teams, clients)
 	validateManagement(d, cfg)

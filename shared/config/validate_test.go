@@ -380,7 +380,7 @@ func TestParseDocumentProblems(t *testing.T) {
 		{name: "only comments", doc: "# nothing yet\n", want: []string{"0:0 : the file is empty"}},
 		{name: "syntax error keeps its line", doc: "version: 1\npeople: [a\nclients: []\n", want: []string{"2:0 : YAML syntax: did not find expected ',' or ']'"}},
 		{name: "tab indentation", doc: "version: 1\npeople:\n\t- id: a\n", want: []string{"3:0 : YAML syntax: found character that cannot start any token"}},
-		{name: "not a mapping", doc: "- id: alice\n", want: []string{"1:1 : must be a mapping of keys (version, people, clients, teams), not a list"}},
+		{name: "not a mapping", doc: "- id: alice\n", want: []string{"1:1 : must be a mapping of keys (version, people, clients, teams, phabricator), not a list"}},
 		{name: "two documents", doc: baseDoc + "---\nversion: 1\n", want: []string{"36:1 : only one YAML document is allowed"}},
 		{name: "no people, clients or teams", doc: "version: 1\npeople: []\nclients: []\nteams: []\n", want: []string{
 			"2:9 people: list at least one person",

@@ -62,3 +62,14 @@ func (t Triggers) Invoke(ctx context.Context, raw json.RawMessage) (any, error) 
 	}
 	return nil, fmt.Errorf("%s: neither a stream batch nor a Scheduled Event (detail-type %q, source %q)", t.Name, probe.DetailType, probe.Source)
 }
+
+// Ticked adapts a tick that returns only an error to Triggers.Schedule, answering
+// {"status": "ok"} when it succeeds.
+func Ticked(tick func(ctx context.Context, now time.Time) error) func(context.Context, time.Time) (any, error) {
+	return func(ctx context.Context, now time.Time) (any, error) {
+		if err := tick(ctx, now); err != nil {
+			return nil, err
+		}
+		return map[string]string{"status": "ok"}, nil
+	}
+}

@@ -47,21 +47,11 @@ func usage(problem string, u ...slackapp.Usage) error {
 
 // Run implements slackapp.Command.
 func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time) (*slack.Msg, error) {
-	args := strings.Fields(cmd.Text)
 	cfg, err := c.Config.Current(ctx, now)
 	if err != nil {
 		return nil, err
 	}
-	var team *config.Team
-	if len(args) > 0 {
-		if t := cfg.Team(strings.ToLower(args[0])); t != nil && t.Support != nil {
-			team, args = t, args[1:]
-		}
-	}
-	sub := "help"
-	if len(args) > 0 {
-		sub, args = strings.ToLower(args[0]), args[1:]
-	}
+	team, sub, args := slackapp.TeamArgs(cfg, cmd.Text, takesSupport)
 	if sub == "help" {
 		return slackapp.Ephemeral(helpText(c.Help())), nil
 	}
@@ -109,43 +99,21 @@ func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time)
 	return nil, usage(fmt.Sprintf("`/support %s` is not a /support command.", sub), c.Help()...)
 }
 
+func takesSupport(t *config.Team) bool { return t.Support != nil }
+
 func helpText(us []slackapp.Usage) string {
-	var b strings.Builder
-	b.WriteString("*/support* — support rotation and requests")
-	for _, u := range us {
-		fmt.Fprintf(&b, "\n• `%s` — %s", u.Syntax, u.Summary)
-	}
-	return b.String()
+	return slackapp.HelpText("*/support* — support rotation and requests", us)
 }
 
 // pickTeam finds the team a command is about: the team whose channel it was typed in, else
 // the invoker's only team that takes support requests.
 func pickTeam(cfg *config.Config, cmd slack.SlashCommand) (*config.Team, error) {
-	var all []string
-	for _, t := range cfg.Teams {
-		if t.Support == nil {
-			continue
-		}
-		all = append(all, t.ID)
-		if t.Slack.Channel == cmd.ChannelID || t.Slack.SupportChannel == cmd.ChannelID {
-			return t, nil
-		}
-	}
-	var mine []*config.Team
-	if p := cfg.PersonBySlack(cmd.UserID); p != nil {
-		for _, t := range cfg.TeamsOf(p.ID) {
-			if t.Support != nil {
-				mine = append(mine, t)
-			}
-		}
-	}
-	if len(mine) == 1 {
-		return mine[0], nil
-	}
-	if len(all) == 0 {
+	t, err := slackapp.PickTeam(cfg, cmd, takesSupport,
+		func(t *config.Team) []string { return []string{t.Slack.Channel, t.Slack.SupportChannel} }, "oncall", usageHelp)
+	if t == nil && err == nil {
 		return nil, errors.New("no team in the config takes support requests")
 	}
-	return nil, usage(fmt.Sprintf("Which team? Type its id first, e.g. `/support %s oncall` (teams: %s), or use the command in the team's channel.", all[0], strings.Join(all, ", ")), usageHelp)
+	return t, err
 }
 
 func (c Command) oncall(ctx context.Context, cfg *config.Config, team *config.Team, now time.Time) (*slack.Msg, error) {

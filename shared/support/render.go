@@ -52,30 +52,11 @@ func requester(cfg *config.Config, login string) string {
 	return "<https://github.com/" + login + "|" + slackapp.Escape(login) + ">"
 }
 
-// slackDate renders t so that each reader sees it in their own time zone, with a UTC fallback.
-func slackDate(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
-}
+// slackDate renders t so that each reader sees it in their own time zone (slackapp.Date).
+func slackDate(t time.Time) string { return slackapp.Date(t) }
 
-// human renders a duration the way people say it: "45m", "3h 20m", "2d 4h".
-func human(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	d = d.Round(time.Minute)
-	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
-	switch {
-	case days > 0 && hours > 0:
-		return fmt.Sprintf("%dd %dh", days, hours)
-	case days > 0:
-		return fmt.Sprintf("%dd", days)
-	case hours > 0 && mins > 0:
-		return fmt.Sprintf("%dh %dm", hours, mins)
-	case hours > 0:
-		return fmt.Sprintf("%dh", hours)
-	}
-	return fmt.Sprintf("%dm", mins)
-}
+// human renders a duration the way people say it (slackapp.Duration).
+func human(d time.Duration) string { return slackapp.Duration(d) }
 
 func issueLink(r *Request) string {
 	return "<" + r.URL + "|" + slackapp.Escape(r.ID.Issue()) + ">"

@@ -123,6 +123,9 @@ func (b *bench) run(ctx context.Context, n, c, starts int) error {
 	if err := b.labelRuleToAction(ctx, 50); err != nil {
 		return err
 	}
+	if err := b.ubnToPost(ctx, 50); err != nil {
+		return err
+	}
 	if err := b.requests(ctx, n, c); err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ commands:
                                    sign a Slack request and POST it
   config validate <file>           check a config file; every error is reported with its line
   config push <file>               validate and store a config file in DynamoDB
+  phab check <file>                resolve the config's Phabricator projects, columns and users
   bench                            measure bootstrap sizes, cold starts and latencies (make bench)
   setup github [--org ORG]         create the GitHub App from its manifest; secrets into SSM
   setup slack --config-token T     create (or update) the Slack app from its manifest; install it
@@ -48,6 +49,8 @@ func main() {
 		err = setupCommand(os.Args[2:])
 	case "doctor":
 		err = doctorCommand(os.Args[2:])
+	case "phab":
+		err = phabCommand(os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

@@ -1,0 +1,236 @@
+package workboard
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rituals-dev/rituals/infra/standins"
+	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/conduit"
+	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/phab"
+	"github.com/rituals-dev/rituals/shared/slackapp"
+	"github.com/rituals-dev/rituals/shared/store"
+	"github.com/rituals-dev/rituals/shared/store/dynamotest"
+	"github.com/rituals-dev/rituals/shared/support"
+)
+
+// env is the processor against DynamoDB Local, the Slack and Conduit stand-ins (seeded from
+// testdata/conduit-seed.json) and a config, with an adjustable clock: what the stand-in stamps
+// transactions with and what deliveries are received at.
+type env struct {
+	t      *testing.T
+	ctx    context.Context
+	srv    *standins.Server
+	url    string
+	cfg    *config.Config
+	proc   *Processor
+	events store.Events
+	mu     sync.Mutex
+	now    time.Time
+	seq    int
+}
+
+const botToken = "api-botforunittests0000000000000"
+
+var tokens = map[string]string{
+	"alice": "api-alice00000000000000000000000", "bob": "api-bob0000000000000000000000000", "erin": "api-erin000000000000000000000000",
+	"gina": "api-gina000000000000000000000000", "mallory": "api-mallory000000000000000000000",
+}
+
+// t0 is Monday 2026-11-23 10:00 UTC (10:00 in London): alice is on the support rotation.
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// quiet drops the processor's logs (the tests assert on what it does).
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+type staticConfig struct{ cfg *config.Config }
+
+func (s staticConfig) Current(context.Context, time.Time) (*config.Config, error) { return s.cfg, nil }
+
+// newEnv starts an env; replace edits the test config (old, new pairs).
+func newEnv(t *testing.T, flavor string, replace ...string) *env {
+	t.Helper()
+	e := &env{t: t, ctx: context.Background(), now: t0}
+	raw, err := os.ReadFile("testdata/rituals.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	for i := 0; i+1 < len(replace); i += 2 {
+		if !strings.Contains(doc, replace[i]) {
+			t.Fatalf("%q is not in the test config", replace[i])
+		}
+		doc = strings.Replace(doc, replace[i], replace[i+1], 1)
+	}
+	if e.cfg, err = config.Parse([]byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	e.srv = standins.New(standins.Options{SlackBotToken: "xoxb-test", ConduitToken: botToken, Now: e.clock})
+	hs := httptest.NewServer(e.srv)
+	t.Cleanup(hs.Close)
+	e.url = hs.URL
+	b, err := os.ReadFile("testdata/conduit-seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seed standins.ConduitSeed
+	if err := json.Unmarshal(b, &seed); err != nil {
+		t.Fatal(err)
+	}
+	if flavor != "" {
+		seed.Flavor = flavor
+	}
+	if _, err := e.srv.SeedConduit(seed); err != nil {
+		t.Fatal(err)
+	}
+	ddb, tables := dynamotest.New(t)
+	e.events = store.Events{API: ddb, Table: tables.Events}
+	mirror := phab.Mirror{API: ddb, Table: tables.State}
+	board := &Workboard{
+		Store: Store{API: ddb, Table: tables.State}, Mirror: mirror, Effects: store.Effects{API: ddb, Table: tables.State},
+		Calendar: calendar.NewCalendar(nil), Slack: slackapp.NewClient("xoxb-test", standins.SlackAPIURL(hs.URL)),
+		Duty: SupportDuty{Rotation: support.Store{API: ddb, Table: tables.State}}, Log: quiet,
+	}
+	e.proc = &Processor{
+		Phab: &phab.Processor{
+			Config: staticConfig{e.cfg}, Clients: &phab.Clients{Token: botToken, URL: standins.ConduitAPIURL(hs.URL)},
+			Resolver: &phab.Resolver{}, Mirror: mirror, Reactors: []phab.Reactor{board}, Log: quiet,
+		},
+		Board: board, Parts: e.events, Log: quiet,
+	}
+	return e
+}
+
+func (e *env) clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now
+}
+
+func (e *env) set(t time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.now = t
+}
+
+// edit makes an edit as user (a new task when task is "") and returns the task and the
+// transactions applied.
+func (e *env) edit(user, task string, edits ...conduit.Edit) (string, []string) {
+	e.t.Helper()
+	c, err := conduit.New(conduit.Options{BaseURL: standins.ConduitAPIURL(e.url), Token: tokens[user]})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	params := map[string]any{"transactions": edits}
+	if task != "" {
+		params["objectIdentifier"] = task
+	}
+	var r struct {
+		Object       struct{ PHID string }
+		Transactions []struct{ PHID string }
+	}
+	if err := c.Call(e.ctx, conduit.MethodTaskEdit, params, &r); err != nil {
+		e.t.Fatalf("%s edits %s: %v", user, task, err)
+	}
+	var out []string
+	for _, x := range r.Transactions {
+		out = append(out, x.PHID)
+	}
+	return r.Object.PHID, out
+}
+
+// deliver processes a Herald delivery of the transactions as the stream would hand it over,
+// received now.
+func (e *env) deliver(task string, xacts ...string) {
+	e.t.Helper()
+	if err := e.proc.Event(e.ctx, e.delivery(task, xacts...)); err != nil {
+		e.t.Fatalf("delivery: %v", err)
+	}
+}
+
+func (e *env) delivery(task string, xacts ...string) store.Event {
+	var list []map[string]string
+	for _, x := range xacts {
+		list = append(list, map[string]string{"phid": x})
+	}
+	body, _ := json.MarshalIndent(map[string]any{
+		"object": map[string]string{"type": "TASK", "phid": task}, "triggers": []map[string]string{{"phid": "PHID-HRUL-test"}},
+		"action": map[string]any{"test": false, "silent": false, "secure": false, "epoch": e.clock().Unix()}, "transactions": list,
+	}, "", "  ")
+	e.seq++
+	return store.Event{Key: fmt.Sprintf("phabricator#unit%d", e.seq), Source: "phabricator", Type: "TASK", ReceivedAt: e.clock(), Payload: body}
+}
+
+func (e *env) tick(at time.Time) {
+	e.t.Helper()
+	e.set(at)
+	if err := e.proc.Tick(e.ctx, at); err != nil {
+		e.t.Fatalf("tick at %v: %v", at, err)
+	}
+}
+
+func (e *env) last() int64 { return e.srv.Outbox().Last() }
+
+func (e *env) calls(service, api string, since int64) []standins.Call {
+	return e.srv.Outbox().Calls(standins.Filter{Service: service, API: api, Since: since})
+}
+
+func arg(c standins.Call, k string) string {
+	m, _ := c.Request.(map[string]any)
+	switch v := m[k].(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+// posts are the chat.postMessage calls to channel (any thread) since.
+func (e *env) posts(channel string, since int64) []string {
+	var out []string
+	for _, c := range e.calls("slack", "chat.postMessage", since) {
+		if arg(c, "channel") == channel {
+			out = append(out, arg(c, "text"))
+		}
+	}
+	return out
+}
+
+// dms are the users conversations.open was called for since.
+func (e *env) dms(since int64) []string {
+	var out []string
+	for _, c := range e.calls("slack", "conversations.open", since) {
+		out = append(out, arg(c, "users"))
+	}
+	return out
+}
+
+func (e *env) incidents() []*Incident {
+	e.t.Helper()
+	is, err := e.proc.Board.Store.Since(e.ctx, "rocket", time.Time{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return is
+}
+
+// newTask creates a task tagged with the team's project as erin (and delivers it).
+func (e *env) newTask(title string, edits ...conduit.Edit) string {
+	e.t.Helper()
+	task, xacts := e.edit("erin", "", append([]conduit.Edit{{Type: "title", Value: title}, {Type: "projects.add", Value: []string{"PHID-PROJ-rocket"}}}, edits...)...)
+	e.deliver(task, xacts...)
+	return task
+}
