@@ -47,6 +47,9 @@ type Options struct {
 	SlackBotToken string
 	GitHubToken   string
 	ConduitToken  string
+	// OIDCClientID and OIDCClientSecret are the Slack app's credentials for Sign in with Slack.
+	OIDCClientID     string
+	OIDCClientSecret string
 	// ConduitFlavor is the server Conduit answers like: FlavorPhabricator (the default) or
 	// FlavorPhorge; a seed can switch it.
 	ConduitFlavor string
@@ -61,6 +64,7 @@ type Server struct {
 	slack   *slackAPI
 	github  *githubAPI
 	conduit *conduitAPI
+	oidc    *oidcProvider
 	mux     *http.ServeMux
 	// setup.go: what `rituals setup` and `rituals doctor` talk to.
 	ghApps    *githubApps
@@ -78,6 +82,7 @@ func New(opts Options) *Server {
 	s.slack = newSlackAPI(s)
 	s.github = newGitHubAPI(s)
 	s.conduit = newConduitAPI(s)
+	s.oidc = newOIDCProvider(s)
 	mux := http.NewServeMux()
 	mux.HandleFunc(SlackAPIPath+"{method}", s.slack.serveAPI)
 	mux.HandleFunc(SlackResponsePath+"{id}", s.slack.serveResponseURL)
@@ -86,6 +91,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc(ConduitAPIPath+"{method}", s.conduit.serveAPI)
 	mux.HandleFunc("POST "+ConduitSeedPath, s.conduit.serveSeed)
 	mux.Handle(OutboxPath, s.outbox)
+	s.oidc.register(mux)
 	s.registerSetup(mux)
 	s.mux = mux
 	return s

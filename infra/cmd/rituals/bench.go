@@ -48,6 +48,9 @@ func benchCommand(args []string) error {
 	n := fl.Int("n", 2000, "requests per latency scenario")
 	c := fl.Int("c", 32, "concurrent senders")
 	starts := fl.Int("starts", 5, "cold starts measured per function (the median is reported)")
+	webN := fl.Int("web-n", 200, "requests per web page")
+	webC := fl.Int("web-c", 4, "concurrent browsers for the web pages")
+	only := fl.String("only", "", "run only this part: web (the web pages); every part when empty")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -57,8 +60,14 @@ func benchCommand(args []string) error {
 	if err != nil {
 		return err
 	}
-	b := bench{instances: *c, buildDir: *buildDir, config: cfg, out: os.Stdout}
-	return b.run(ctx, *n, *c, *starts)
+	b := bench{instances: *c, buildDir: *buildDir, config: cfg, out: os.Stdout, webN: *webN, webC: *webC}
+	switch *only {
+	case "":
+		return b.run(ctx, *n, *c, *starts)
+	case "web":
+		return b.report(b.webPages(ctx, b.webN, b.webC))
+	}
+	return fmt.Errorf("bench: -only %q: the only part that runs alone is web", *only)
 }
 
 type bench struct {
@@ -69,9 +78,16 @@ type bench struct {
 	config    []byte
 	out       io.Writer
 	failed    []string
+	// webN requests per web page from webC concurrent browsers.
+	webN, webC int
 }
 
 func (b *bench) start(ctx context.Context, functions ...string) (*localrun.Stack, error) {
+	return b.startWith(ctx, b.config, functions...)
+}
+
+// startWith starts a stack of the functions with cfg as the team config.
+func (b *bench) startWith(ctx context.Context, cfg []byte, functions ...string) (*localrun.Stack, error) {
 	prefix := make([]byte, 4)
 	_, _ = rand.Read(prefix)
 	return localrun.Start(ctx, localrun.Options{
@@ -83,7 +99,7 @@ func (b *bench) start(ctx context.Context, functions ...string) (*localrun.Stack
 		DeadLetterFile: "-",
 		Log:            io.Discard,
 		AfterTables: func(ctx context.Context, db *dynamodb.Client, tables map[string]string) error {
-			_, err := config.Push(ctx, db, tables["StateTable"], b.config, "bench", time.Now())
+			_, err := config.Push(ctx, db, tables["StateTable"], cfg, "bench", time.Now())
 			return err
 		},
 	})
@@ -111,6 +127,14 @@ func (b *bench) run(ctx context.Context, n, c, starts int) error {
 		return err
 	}
 	if err := b.requests(ctx, n, c); err != nil {
+		return err
+	}
+	return b.report(b.webPages(ctx, b.webN, b.webC))
+}
+
+// report ends a run: err, or the scenarios over budget.
+func (b *bench) report(err error) error {
+	if err != nil {
 		return err
 	}
 	if len(b.failed) > 0 {
