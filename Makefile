@@ -19,6 +19,7 @@ FUNCTIONS := \
 	StandupSchedulerFunction:standup-scheduler \
 	StandupProcessorFunction:standup-processor \
 	SupportTriageFunction:support-triage \
+	WebFunction:web \
 	RetroDecisionFunction:retro-decision \
 	LabelRulesFunction:label-rules \
 	SlackOAuthFunction:slack-oauth \

@@ -10,6 +10,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/decision"
+	"github.com/rituals-dev/rituals/shared/httpapi"
 	"github.com/rituals-dev/rituals/shared/labels"
 	"github.com/rituals-dev/rituals/shared/phab"
 	"github.com/rituals-dev/rituals/shared/retro"
@@ -51,5 +52,9 @@ func main() {
 		Log:      log,
 		Now:      time.Now,
 	}
-	lambda.Start(h.Handle)
+	// The web pages' address comes from the request: this function is behind the same HTTP
+	// API, which its environment cannot name (see standup.LinksFromRequest).
+	lambda.Start(func(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
+		return h.Handle(standup.WithLinks(ctx, standup.LinksFromRequest(req)), req)
+	})
 }

@@ -41,6 +41,8 @@ func (d *Doctor) paramFix(key, name string) string {
 		return d.rituals("setup slack --config-token xoxe.xoxp-…")
 	case "PhabricatorWebhookKeyParam":
 		return "Phabricator: Herald → Webhooks → your webhook → View HMAC Key, then " + d.putParam(name, "KEY")
+	case "WebSessionKeyParam": // any long random value; the web pages derive their cookie keys from it
+		return d.putParam(name, `"$(openssl rand -hex 32)"`)
 	}
 	return d.putParam(name, "VALUE")
 }

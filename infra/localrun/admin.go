@@ -27,7 +27,7 @@ const (
 func (s *Stack) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_standins/", func(w http.ResponseWriter, r *http.Request) { s.Standins.ServeHTTP(w, r) })
-	for _, p := range []string{standins.OutboxPath, standins.ConduitSeedPath, standins.SlackSeedPath, standins.GitHubDeliverPath} {
+	for _, p := range []string{standins.OutboxPath, standins.ConduitSeedPath, standins.SlackSeedPath, standins.OIDCSeedPath, standins.GitHubDeliverPath} {
 		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { s.Standins.ServeHTTP(w, r) })
 	}
 	mux.HandleFunc("GET "+FunctionsPath, s.whenReady(func(w http.ResponseWriter, r *http.Request) {

@@ -87,6 +87,7 @@ func functionEnv(f samtemplate.Function, bin string, c envContext) ([]string, er
 		"SLACK_API_URL":                   standins.SlackAPIURL(c.baseURL),
 		"GITHUB_API_URL":                  standins.GitHubAPIURL(c.baseURL),
 		"CONDUIT_API_URL":                 standins.ConduitAPIURL(c.baseURL),
+		"OIDC_ISSUER_URL":                 standins.OIDCIssuerURL(c.baseURL),
 		"AWS_ENDPOINT_URL_SSM":            standins.SSMURL(c.baseURL),
 		"RITUALS_LOCAL":                   "1",
 		killpoint.EnvVar:                  "1",

@@ -14,6 +14,9 @@ var DefaultSecrets = map[string]string{
 	"SLACK_BOT_TOKEN":              "xoxb-local-bot-token",
 	"GITHUB_TOKEN":                 "ghp_localstandintoken",
 	"CONDUIT_API_TOKEN":            "api-localstandintoken",
+	"SLACK_CLIENT_ID":              "local.slack-client-id",
+	"SLACK_CLIENT_SECRET":          "local-slack-client-secret",
+	"WEB_SESSION_KEY":              "local-web-session-key-not-secret-0123456789abcdef",
 }
 
 // Secrets returns DefaultSecrets with every value that getenv returns non-empty for its name

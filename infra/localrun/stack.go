@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -228,6 +229,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	s.URL = "http://" + ln.Addr().String()
 	s.Standins = standins.New(standins.Options{
 		SlackBotToken: opts.Secrets["SLACK_BOT_TOKEN"], GitHubToken: opts.Secrets["GITHUB_TOKEN"], ConduitToken: opts.Secrets["CONDUIT_API_TOKEN"],
+		OIDCClientID: opts.Secrets["SLACK_CLIENT_ID"], OIDCClientSecret: opts.Secrets["SLACK_CLIENT_SECRET"],
 		Now: opts.Now, Faults: s.faults,
 		WebhookURL: s.outputURL("GitHubWebhookUrl"), WebhookSecret: opts.Secrets["GITHUB_WEBHOOK_SECRET"],
 	})
@@ -254,9 +256,12 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		Template: tmpl, Region: Region, StackName: "rituals-local",
 		Name: func(id string) string { return opts.TablePrefix + id },
 		Attr: func(id, attr string) (string, bool) {
-			if attr == "StreamArn" {
+			switch attr {
+			case "StreamArn":
 				v, ok := streamARNs[id]
 				return v, ok
+			case "ApiEndpoint": // the HTTP API is this stack's gateway
+				return s.URL, true
 			}
 			return "", false
 		},
@@ -637,7 +642,9 @@ func (s *Stack) ReadyLine() string {
 		if _, ok := paths[label]; !ok {
 			groups = append(groups, label)
 		}
-		paths[label] = append(paths[label], r.Path)
+		if !slices.Contains(paths[label], r.Path) { // a path served for GET and POST is listed once
+			paths[label] = append(paths[label], r.Path)
+		}
 	}
 	var parts []string
 	for _, g := range groups {

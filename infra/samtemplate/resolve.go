@@ -202,6 +202,8 @@ func (r Resolver) GetAtt(id, attr string) (string, error) {
 		return name, nil
 	case "AWS::Serverless::Function.Arn", "AWS::Lambda::Function.Arn":
 		return r.arn("lambda", "function:"+name), nil
+	case "AWS::Serverless::HttpApi.ApiEndpoint", "AWS::ApiGatewayV2::Api.ApiEndpoint":
+		return "https://" + name + ".execute-api." + r.region() + ".amazonaws.com", nil
 	}
 	if attr == "Arn" {
 		service := strings.ToLower(strings.Split(res.Type, "::")[1])

@@ -62,6 +62,7 @@ func newEnv(t *testing.T, params map[string]string, dropOutputs ...string) *env 
 	outputs := map[string]string{
 		"ApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com", "GitHubWebhookUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/webhooks/github",
 		"SlackOAuthUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/slack/oauth", "StateTableName": "rituals-StateTable",
+		"WebSignInRedirectUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/app/auth/callback",
 	}
 	for _, k := range dropOutputs {
 		delete(outputs, k)
@@ -194,6 +195,31 @@ func TestSlackSetupTakesAPastedToken(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// The web pages' session key: made once when missing, kept on later runs (replacing it would
+// sign everyone out).
+func TestSlackSetupMakesTheWebSessionKeyOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, map[string]string{"WebSessionKeyParam": "/rituals/web-session-key"}, "SlackOAuthUrl")
+	manifest := writeManifest(t, strings.Replace(readFile(t, "../slack/manifest.yaml"), "    - ${SlackOAuthUrl}", "    - https://example.com/slack/oauth", 1))
+	var keys []string
+	for run := 0; run < 2; run++ {
+		var out bytes.Buffer
+		o := slackOpts(&out)
+		o.Manifest, o.BotToken = manifest, "xoxb-local-bot-token"
+		if err := setup.Slack(context.Background(), e.target, o); err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		v, _ := e.st.Parameter("/rituals/web-session-key")
+		keys = append(keys, v)
+		if said := strings.Contains(out.String(), "Stored a new key for the web pages' sign-in sessions in /rituals/web-session-key"); said != (run == 0) {
+			t.Errorf("run %d said it stored a key: %v\n%s", run, said, out.String())
+		}
+	}
+	if len(keys[0]) != 64 || keys[1] != keys[0] {
+		t.Fatalf("keys %q: want one 64-hex-digit key, kept", keys)
 	}
 }
 

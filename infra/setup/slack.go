@@ -130,6 +130,9 @@ func Slack(ctx context.Context, t *deployment.Target, o SlackOptions) error {
 		}
 		appID, install, authorize = created.AppId, true, created.OAuthAuthorizeUrl
 	}
+	if err := ensureWebSessionKey(ctx, t, st, o.Out); err != nil {
+		return err
+	}
 	if o.BotToken != "" {
 		return storeBotToken(ctx, t, o, ps, o.BotToken, st)
 	}

@@ -50,6 +50,9 @@ type Options struct {
 	SlackBotToken string
 	GitHubToken   string
 	ConduitToken  string
+	// OIDCClientID and OIDCClientSecret are the Slack app's credentials for Sign in with Slack.
+	OIDCClientID     string
+	OIDCClientSecret string
 	// ConduitFlavor is the server Conduit answers like: FlavorPhabricator (the default) or
 	// FlavorPhorge; a seed can switch it.
 	ConduitFlavor string
@@ -71,6 +74,7 @@ type Server struct {
 	slack   *slackAPI
 	github  *githubAPI
 	conduit *conduitAPI
+	oidc    *oidcProvider
 	mux     *http.ServeMux
 	// setup.go: what `rituals setup` and `rituals doctor` talk to.
 	ghApps    *githubApps
@@ -88,6 +92,7 @@ func New(opts Options) *Server {
 	s.slack = newSlackAPI(s)
 	s.github = newGitHubAPI(s)
 	s.conduit = newConduitAPI(s)
+	s.oidc = newOIDCProvider(s)
 	mux := http.NewServeMux()
 	mux.HandleFunc(SlackAPIPath+"{method}", s.slack.serveAPI)
 	mux.HandleFunc(SlackResponsePath+"{id}", s.slack.serveResponseURL)
@@ -97,6 +102,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST "+ConduitSeedPath, s.conduit.serveSeed)
 	mux.Handle(OutboxPath, s.outbox)
 	mux.HandleFunc("POST "+GitHubDeliverPath, s.serveDeliver)
+	s.oidc.register(mux)
 	s.registerSetup(mux)
 	s.registerAppHooks(mux)
 	s.mux = mux

@@ -111,7 +111,7 @@ func (d *decoder) client(n *yaml.Node, path string) *Client {
 		}
 	}
 	if o.need("hr", "{reviewer: carol, repo: acme/hr}") {
-		h := d.object(o.val("hr"), o.p("hr"), "reviewer", "repo", "overdue_after_business_days")
+		h := d.object(o.val("hr"), o.p("hr"), "reviewer", "repo", "overdue_after_business_days", "management")
 		if h.need("reviewer", "carol") {
 			c.HR.Reviewer = h.str("reviewer")
 		}
@@ -126,6 +126,7 @@ func (d *decoder) client(n *yaml.Node, path string) *Client {
 			}
 			c.HR.OverdueAfterBusinessDays = v
 		}
+		c.HR.Management = d.management(h)
 	}
 	return c
 }

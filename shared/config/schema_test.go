@@ -159,6 +159,7 @@ func TestSchemaAndParseRejectTheSameMistakes(t *testing.T) {
 		{name: "date not YYYY-MM-DD", old: "start: 2026-01-07", new: "start: 07/01/2026"},
 		{name: "members empty", old: "members: [priya, sam]", new: "members: []"},
 		{name: "client without repos", old: "      orgs: [globex-corp]\n", new: "      orgs: []\n"},
+		{name: "management of every member", old: "management: [em, erin]", new: "management: [em, members]"},
 		{name: "DACI letter in lower case", old: "name: Set product strategy, roles: {pm: A,", new: "name: Set product strategy, roles: {pm: a,"},
 		{name: "DACI row without roles", old: ", roles: {pm: A, tpm: D, em: C, tech_lead: C, qa: C, ux: C, members: C, crs: C, director: I}}", new: "}"},
 		{name: "retro dots zero", old: "dots: 3 ", new: "dots: 0 "},

@@ -73,6 +73,11 @@ type HR struct {
 	// OverdueAfterBusinessDays is how many of the reviewer's business days a standup may wait
 	// for review before an issue is opened; at least 1, default 2.
 	OverdueAfterBusinessDays int
+	// Management names who else may read the reviewer-only fields (notes, flags) of the
+	// client's standups on the web: each entry is a role (em, pm, delivery_manager, qa or a
+	// custom role) held in a team working for the client, or a person id. Empty: the reviewer
+	// alone. See Config.Management.
+	Management []string
 }
 
 // Team is a group of people that works for one or more clients.

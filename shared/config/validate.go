@@ -84,6 +84,7 @@ func validate(d *decoder, cfg *Config) {
 		validateTeamPhabricator(d, cfg, t)
 	}
 	validateLabels(d, cfg.Teams, clients)
+	validateManagement(d, cfg)
 	validateLabelRules(d, cfg, clients)
 }
 

@@ -57,8 +57,9 @@ func IsChoice(name string) bool {
 }
 
 // Overrides are optional variables never set in template.yaml: they point a function at
-// DynamoDB Local and the local stand-ins for Slack, GitHub and Conduit.
-var Overrides = []string{"DYNAMODB_ENDPOINT", "SLACK_API_URL", "GITHUB_API_URL", "CONDUIT_API_URL"}
+// DynamoDB Local and the local stand-ins for Slack, GitHub, Conduit and Slack's OpenID
+// provider.
+var Overrides = []string{"DYNAMODB_ENDPOINT", "SLACK_API_URL", "GITHUB_API_URL", "CONDUIT_API_URL", "OIDC_ISSUER_URL"}
 
 // ParamSuffix names the variable that holds a secret's SSM parameter name.
 const ParamSuffix = "_PARAM"

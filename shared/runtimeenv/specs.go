@@ -23,12 +23,12 @@ var Specs = map[string]Spec{
 		Vars: []string{"EVENTS_TABLE", "STATE_TABLE"},
 	},
 	"StandupSchedulerFunction": {
-		Vars:    []string{"STATE_TABLE"},
+		Vars:    []string{"STATE_TABLE", "WEB_URL"},
 		Secrets: []string{"SLACK_BOT_TOKEN"},
 		Choices: []Choice{GitHubCredentials},
 	},
 	"StandupProcessorFunction": {
-		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE", "WEB_URL"},
 		Secrets: []string{"SLACK_BOT_TOKEN"},
 		Choices: []Choice{GitHubCredentials},
 	},
@@ -40,6 +40,10 @@ var Specs = map[string]Spec{
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_BOT_TOKEN"},
 		Choices: []Choice{GitHubCredentials},
+	},
+	"WebFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "WEB_SESSION_KEY"},
 	},
 	"RetroDecisionFunction": {
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},

@@ -162,7 +162,7 @@ func (c Command) history(ctx context.Context, cfg *config.Config, me *config.Per
 		return nil, err
 	}
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "Standups of " + who.Name,
-		Blocks: slack.Blocks{BlockSet: HistoryBlocks(who, d.Client, page, older, false)}}, nil
+		Blocks: slack.Blocks{BlockSet: HistoryBlocks(who, d.Client, page, older, false, linksIn(ctx, c.Links))}}, nil
 }
 
 func clientIDs(cfg *config.Config) string {

@@ -30,6 +30,9 @@ type Deps struct {
 	Activity Activity
 	Views    ViewOpener
 	Log      *slog.Logger
+	// Links address the web pages from Slack messages (overridden by the links of the request
+	// being served, see WithLinks).
+	Links Links
 }
 
 // Internal event types (source "rituals"), delivered to StandupProcessorFunction.

@@ -24,7 +24,7 @@ func TestDigestNamesStaleBlockers(t *testing.T) {
 		{Duty: Duty{Person: person("bo", "Bo <@U0SPOOF>"), Client: client, Team: team}, ID: ID{Client: "acme", Person: "bo", Date: day},
 			Off: calendar.DayOff("holiday: Christmas Day"), OpenBlockers: "waiting on the VPN <!channel>", OpenBlockersFrom: "2026-12-24"},
 	}
-	b, _ := json.Marshal(DigestBlocks(team, day, lines, nil))
+	b, _ := json.Marshal(DigestBlocks(team, day, lines, nil, Links{}))
 	text := string(b)
 	notSubmitted := digestSection(t, text, "*Not submitted*")
 	if strings.Contains(notSubmitted, "VPN") || !strings.Contains(notSubmitted, "Ana Tahi") {

@@ -314,7 +314,7 @@ func assertNoReviewerFields(t *testing.T, f *flow, id ID) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range []any{DigestBlocks(team, id.Date, lines, nil), StatusText(team, id.Date, lines)} {
+	for _, v := range []any{DigestBlocks(team, id.Date, lines, nil, Links{}), StatusText(team, id.Date, lines)} {
 		b, _ := json.Marshal(v)
 		shown = append(shown, string(b))
 	}

@@ -97,16 +97,33 @@ type RepoActivity struct {
 	Lines []string
 }
 
-// Group turns a footprint into per-repository lines (mrkdwn): issues opened, closed,
-// reopened and commented; PRs opened, merged and closed, each with a summary of its commits;
-// reviews; commits not in any pull request. Repositories are sorted by name.
-func (fp Footprint) Group() []RepoActivity {
+// RepoFootprint is one repository's part of a footprint, grouped: what Group renders as
+// mrkdwn lines for Slack and the web pages render as HTML.
+type RepoFootprint struct {
+	Repo string
+	// Entries are the issues (opened, closed, reopened, commented once per issue), then the
+	// pull requests (opened, merged, closed, with their commits), then the reviews.
+	Entries []FootprintEntry
+	// Commits are the commits not in any pull request.
+	Commits []activity.Item
+}
+
+// FootprintEntry is one line of a repository's footprint: a verb and the item it is about.
+type FootprintEntry struct {
+	// Verb is "opened issue", "closed issue", "reopened issue", "commented on", "opened PR",
+	// "merged PR", "closed PR" or "reviewed PR".
+	Verb string
+	Item activity.Item
+}
+
+// Repos groups a footprint per repository (sorted by name, case-insensitively): issues
+// opened, closed, reopened and commented (once per issue); PRs opened, merged and closed with
+// their commits; reviews; commits not in any pull request. Repositories with nothing to show
+// are left out.
+func (fp Footprint) Repos() []RepoFootprint {
 	type acc struct {
-		repo    string
-		issues  []string
-		prs     []string
-		reviews []string
-		commits []activity.Item
+		RepoFootprint
+		issues, prs, reviews []FootprintEntry
 	}
 	byRepo := map[string]*acc{}
 	get := func(repo string) *acc {
@@ -114,31 +131,62 @@ func (fp Footprint) Group() []RepoActivity {
 		if a, ok := byRepo[k]; ok {
 			return a
 		}
-		a := &acc{repo: repo}
+		a := &acc{RepoFootprint: RepoFootprint{Repo: repo}}
 		byRepo[k] = a
 		return a
 	}
-	commented := map[string]int{}
+	commented := map[string]bool{}
 	for _, it := range fp.Items {
 		a := get(it.Repo)
-		ref := link(it.URL, fmt.Sprintf("#%d", it.Number))
-		title := slackapp.Escape(it.Title)
 		switch it.Kind {
-		case activity.KindIssueOpened:
-			a.issues = append(a.issues, "opened issue "+ref+" "+title)
-		case activity.KindIssueClosed:
-			a.issues = append(a.issues, "closed issue "+ref+" "+title)
-		case activity.KindIssueReopened:
-			a.issues = append(a.issues, "reopened issue "+ref+" "+title)
+		case activity.KindIssueOpened, activity.KindIssueClosed, activity.KindIssueReopened:
+			verb := map[activity.Kind]string{activity.KindIssueOpened: "opened issue", activity.KindIssueClosed: "closed issue", activity.KindIssueReopened: "reopened issue"}[it.Kind]
+			a.issues = append(a.issues, FootprintEntry{Verb: verb, Item: it})
 		case activity.KindIssueComment:
 			k := strings.ToLower(it.Repo) + "#" + itoa(it.Number)
-			if commented[k] == 0 {
-				a.issues = append(a.issues, "commented on "+ref+" "+title)
+			if !commented[k] {
+				a.issues = append(a.issues, FootprintEntry{Verb: "commented on", Item: it})
 			}
-			commented[k]++
+			commented[k] = true
 		case activity.KindPROpened, activity.KindPRMerged, activity.KindPRClosed:
 			verb := map[activity.Kind]string{activity.KindPROpened: "opened PR", activity.KindPRMerged: "merged PR", activity.KindPRClosed: "closed PR"}[it.Kind]
-			line := verb + " " + ref + " " + title
+			a.prs = append(a.prs, FootprintEntry{Verb: verb, Item: it})
+		case activity.KindReview:
+			a.reviews = append(a.reviews, FootprintEntry{Verb: "reviewed PR", Item: it})
+		case activity.KindCommit:
+			if it.PR == 0 {
+				a.Commits = append(a.Commits, it)
+			}
+		}
+	}
+	var out []RepoFootprint
+	for _, a := range byRepo {
+		a.Entries = append(append(append(a.Entries, a.issues...), a.prs...), a.reviews...)
+		if len(a.Entries) > 0 || len(a.Commits) > 0 {
+			out = append(out, a.RepoFootprint)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Repo) < strings.ToLower(out[j].Repo) })
+	return out
+}
+
+// ShortSHA is the 7-character form of a commit id people read.
+func ShortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+// Group renders Repos as per-repository mrkdwn lines, as the modal, the history and the
+// digest show them.
+func (fp Footprint) Group() []RepoActivity {
+	var out []RepoActivity
+	for _, r := range fp.Repos() {
+		ra := RepoActivity{Repo: r.Repo}
+		for _, e := range r.Entries {
+			it := e.Item
+			line := e.Verb + " " + link(it.URL, fmt.Sprintf("#%d", it.Number)) + " " + slackapp.Escape(it.Title)
 			if len(it.Commits) > 0 {
 				var subjects []string
 				for _, c := range it.Commits {
@@ -146,46 +194,24 @@ func (fp Footprint) Group() []RepoActivity {
 				}
 				line += fmt.Sprintf(" — %d commit%s: %s", len(it.Commits), plural(len(it.Commits)), strings.Join(subjects, "; "))
 			}
-			a.prs = append(a.prs, line)
-		case activity.KindReview:
-			a.reviews = append(a.reviews, "reviewed PR "+ref+" "+title+" ("+strings.ReplaceAll(it.ReviewState, "_", " ")+")")
-		case activity.KindCommit:
-			if it.PR == 0 {
-				a.commits = append(a.commits, it)
+			if it.Kind == activity.KindReview {
+				line += " (" + strings.ReplaceAll(it.ReviewState, "_", " ") + ")"
+			}
+			ra.Lines = append(ra.Lines, "• "+line)
+		}
+		if len(r.Commits) > 0 {
+			ra.Lines = append(ra.Lines, fmt.Sprintf("• %d commit%s not in any PR:", len(r.Commits), plural(len(r.Commits))))
+			for _, c := range r.Commits {
+				ra.Lines = append(ra.Lines, "    ◦ "+link(c.URL, "`"+ShortSHA(c.SHA)+"`")+" "+slackapp.Escape(clip.Bytes(FirstLine(c.Message), 80)))
 			}
 		}
+		out = append(out, ra)
 	}
-	var out []RepoActivity
-	for _, a := range byRepo {
-		ra := RepoActivity{Repo: a.repo}
-		for _, l := range a.issues {
-			ra.Lines = append(ra.Lines, "• "+l)
-		}
-		for _, l := range a.prs {
-			ra.Lines = append(ra.Lines, "• "+l)
-		}
-		for _, l := range a.reviews {
-			ra.Lines = append(ra.Lines, "• "+l)
-		}
-		if len(a.commits) > 0 {
-			ra.Lines = append(ra.Lines, fmt.Sprintf("• %d commit%s not in any PR:", len(a.commits), plural(len(a.commits))))
-			for _, c := range a.commits {
-				short := c.SHA
-				if len(short) > 7 {
-					short = short[:7]
-				}
-				ra.Lines = append(ra.Lines, "    ◦ "+link(c.URL, "`"+short+"`")+" "+slackapp.Escape(clip.Bytes(firstLine(c.Message), 80)))
-			}
-		}
-		if len(ra.Lines) > 0 {
-			out = append(out, ra)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Repo) < strings.ToLower(out[j].Repo) })
 	return out
 }
 
-func firstLine(s string) string {
+// FirstLine is a commit message's subject line.
+func FirstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return strings.TrimSpace(l)
 }

@@ -15,25 +15,33 @@ import (
 const HistoryPageSize = 5
 
 // HistoryBlocks renders a page of a person's standups for a client (newest first) with
-// Older/Newer buttons. Like every team-facing renderer it never sees reviewer fields.
-func HistoryBlocks(p *config.Person, c *config.Client, page []Standup, older, newer bool) []slack.Block {
+// Older/Newer buttons, each day linked to its web page when web has an address. Like every
+// team-facing renderer it never sees reviewer fields.
+func HistoryBlocks(p *config.Person, c *config.Client, page []Standup, older, newer bool, web Links) []slack.Block {
 	b := &budget{max: MaxMessageBlocks}
 	b.add(header("Standups of " + p.Name + " for " + c.Name))
+	if l := webLink(web.Person(p.ID, c.ID), "All of them on the web, with filters"); l != "" {
+		b.add(contextText(l))
+	}
 	if len(page) == 0 {
 		b.add(section("_No standups yet._"))
 	}
 	for _, sd := range page {
 		id := sd.Slot.ID
+		day := longDate(id.Date)
+		if l := webLink(web.Standup(id), day); l != "" {
+			day = l
+		}
 		var text string
 		switch e := sd.Entry; {
 		case e == nil || e.Submitted.IsZero():
-			text = fmt.Sprintf("*%s* · _not submitted_", longDate(id.Date))
+			text = fmt.Sprintf("*%s* · _not submitted_", day)
 		default:
 			status := "submitted " + localTime(e.Submitted, p.Location())
 			if !e.Reviewed.IsZero() {
 				status += " · reviewed"
 			}
-			text = fitLines(fmt.Sprintf("*%s* · %s", longDate(id.Date), status), PlanLines(e))
+			text = fitLines(fmt.Sprintf("*%s* · %s", day, status), PlanLines(e))
 			if e.Blockers != "" {
 				text = clip.Bytes(text, MaxText-400) + "\n🚧 " + slackapp.Escape(clip.Bytes(e.Blockers, 300))
 			}

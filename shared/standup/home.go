@@ -40,7 +40,7 @@ func (p Processor) home(ctx context.Context, e store.Event, now time.Time) error
 	if me == nil {
 		return nil
 	}
-	view, err := HomeView(ctx, p.Store, p.Calendar, cfg, me, now)
+	view, err := HomeView(ctx, p.Store, p.Calendar, cfg, me, now, p.Links)
 	if err != nil {
 		return err
 	}
@@ -55,11 +55,14 @@ func (p Processor) home(ctx context.Context, e store.Event, now time.Time) error
 }
 
 // HomeView is the App Home tab: today's standups with Fill in / Edit / View, and the recent
-// ones per client.
-func HomeView(ctx context.Context, st Store, c *calendar.Calendar, cfg *config.Config, me *config.Person, now time.Time) (slack.HomeTabViewRequest, error) {
+// ones per client, linked to their web pages when web has an address.
+func HomeView(ctx context.Context, st Store, c *calendar.Calendar, cfg *config.Config, me *config.Person, now time.Time, web Links) (slack.HomeTabViewRequest, error) {
 	b := &budget{max: MaxModalBlocks}
 	today := Today(me, now)
 	b.add(header("Standups · " + longDate(today)))
+	if l := webLink(web.Home(), "Open Rituals on the web"); l != "" {
+		b.add(contextText(l + " · your standups, your teams' days and reviews"))
+	}
 	duties := DutiesOf(cfg, me.ID)
 	if len(duties) == 0 {
 		b.add(section("You are not a member of a team that runs standups."))
@@ -92,6 +95,9 @@ func HomeView(ctx context.Context, st Store, c *calendar.Calendar, cfg *config.C
 		}
 		for _, sd := range page {
 			line := longDate(sd.Slot.ID.Date) + " · "
+			if l := webLink(web.Standup(sd.Slot.ID), longDate(sd.Slot.ID.Date)); l != "" {
+				line = l + " · "
+			}
 			if sd.Submitted() {
 				line += sd.Entry.Availability.Label() + " · " + slackapp.Escape(clip.Bytes(sd.Entry.Comment, 200))
 				if s := sd.Entry.PlanCheck.Summary(); s != "" {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/rituals-dev/rituals/shared/activity"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/slackapp"
@@ -120,96 +119,62 @@ func nameOf(cfg *config.Config, id string) string {
 	return id
 }
 
-// submit saves a standup modal submission: validated, snapshot on the first submission,
-// conditional on not being reviewed, with the standup.submitted event for the processor in the
-// same transaction.
+// submit saves a standup modal submission (see Deps.Submit); what is wrong goes back to the
+// modal, which stays open.
 func (h Interactions) submit(ctx context.Context, cfg *config.Config, cb slack.InteractionCallback, now time.Time) (any, error) {
 	id, err := ParseID(cb.View.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}
-	caller := cfg.PersonBySlack(cb.User.ID)
-	p, c := cfg.PersonByID(id.Person), cfg.Client(id.Client)
-	if p == nil || c == nil {
-		return errorsResponse(map[string]string{blockComment: "This standup is no longer in the Rituals config."}), nil
+	if cb.View.State == nil {
+		return errorsResponse(map[string]string{blockComment: "Please fill in the standup."}), nil
 	}
-	if caller == nil || caller.ID != p.ID {
-		return errorsResponse(map[string]string{blockComment: "Only " + p.Name + " can submit this standup."}), nil
-	}
-	sd, err := h.slotFor(ctx, cfg, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return errorsResponse(map[string]string{blockComment: "There is no standup for " + id.Date.String() + "."}), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if sd.Entry != nil && !sd.Entry.Reviewed.IsZero() {
-		return errorsResponse(map[string]string{blockComment: "This standup was already reviewed; it can no longer be edited."}), nil
-	}
-	var assignments []activity.Assignment
-	if p.GitHub != "" {
-		if assignments, err = h.Activity.OpenAssignments(ctx, p.GitHub, ClientRepos(c)); err != nil {
-			return nil, err
-		}
-	}
-	ans, errs := ParseAnswers(cb.View.State, assignments, sd.Entry)
-	if errs != nil {
-		return errorsResponse(errs), nil
-	}
-	e := Entry{Plan: ans.Plan, Availability: ans.Availability, Comment: ans.Comment, Blockers: ans.Blockers, RepoComments: ans.RepoComments, Edited: now}
-	sub := Submission{ID: id, Now: now}
-	if sd.Entry == nil {
-		last, err := h.Store.Last(ctx, c.ID, p.ID)
-		if err != nil {
-			return nil, err
-		}
-		if e.Footprint, err = ReadFootprint(ctx, h.Activity, p, c, FootprintStart(h.Calendar, p, last, id.Date), now); err != nil {
-			return nil, err
-		}
-		e.PlanCheck = CheckPlan(last, e.Footprint)
-		e.Submitted = now
-		sub.OverdueAt = now.Add(24 * time.Hour)
-		if r := cfg.PersonByID(c.HR.Reviewer); r != nil {
-			span := config.Span{BusinessDays: c.HR.OverdueAfterBusinessDays}
-			sub.OverdueAt = span.After(now.In(r.Location()), h.Calendar.BusinessDay(r, nil))
-		}
-	} else {
-		e.Footprint, e.PlanCheck, e.Submitted = sd.Entry.Footprint, sd.Entry.PlanCheck, sd.Entry.Submitted
-		sub.ReadRevision = sd.Entry.Revision
-	}
-	sub.Entry = e
-	rev, err := h.Store.Submit(ctx, sub)
+	_, problems, err := h.Submit(ctx, cfg, cfg.PersonBySlack(cb.User.ID), id, formOf(cb.View.State), AnyRevision, now)
+	var problem string
 	switch {
+	case problems != nil:
+		return errorsResponse(problems), nil
+	case errors.Is(err, ErrNotInConfig):
+		problem = "This standup is no longer in the Rituals config."
+	case errors.Is(err, ErrNotYours):
+		problem = "Only " + nameOf(cfg, id.Person) + " can submit this standup."
+	case errors.Is(err, store.ErrNotFound):
+		problem = "There is no standup for " + id.Date.String() + "."
 	case errors.Is(err, ErrReviewed):
-		return errorsResponse(map[string]string{blockComment: "This standup was already reviewed; it can no longer be edited."}), nil
+		problem = "This standup was already reviewed; it can no longer be edited."
 	case errors.Is(err, ErrConflict):
-		return errorsResponse(map[string]string{blockComment: "This standup changed meanwhile (another window?). Close this one and open it again."}), nil
+		problem = "This standup changed meanwhile (another window?). Close this one and open it again."
 	case err != nil:
 		return nil, err
 	}
-	logs.For(ctx, h.logger()).Info("standup submitted", logs.Key, id.String(), "revision", rev)
+	if problem != "" {
+		return errorsResponse(map[string]string{blockComment: problem}), nil
+	}
 	return nil, nil
 }
 
-// reviewSubmit marks a standup reviewed with the reviewer's notes and flags.
+// reviewSubmit marks a standup reviewed with the reviewer's notes and flags (see Deps.Review).
 func (h Interactions) reviewSubmit(ctx context.Context, cfg *config.Config, cb slack.InteractionCallback, now time.Time) (any, error) {
 	id, err := ParseID(cb.View.PrivateMetadata)
 	if err != nil {
 		return nil, err
 	}
-	c := cfg.Client(id.Client)
-	caller := cfg.PersonBySlack(cb.User.ID)
-	if c == nil || caller == nil || caller.ID != c.HR.Reviewer {
-		return errorsResponse(map[string]string{blockReviewNotes: "Only the client's reviewer can review this standup."}), nil
-	}
-	err = h.Store.MarkReviewed(ctx, id, ParseReview(cb.View.State, caller.ID, now))
+	problems, err := h.Review(ctx, cfg, cfg.PersonBySlack(cb.User.ID), id, reviewFormOf(cb.View.State), AnyRevision, now)
+	var problem string
 	switch {
+	case problems != nil:
+		return errorsResponse(problems), nil
+	case errors.Is(err, ErrNotInConfig), errors.Is(err, ErrNotReviewer):
+		problem = "Only the client's reviewer can review this standup."
 	case errors.Is(err, ErrReviewed):
-		return errorsResponse(map[string]string{blockReviewNotes: "This standup was already reviewed."}), nil
+		problem = "This standup was already reviewed."
 	case errors.Is(err, ErrNotSubmitted):
-		return errorsResponse(map[string]string{blockReviewNotes: "This standup has not been submitted."}), nil
+		problem = "This standup has not been submitted."
 	case err != nil:
 		return nil, err
+	}
+	if problem != "" {
+		return errorsResponse(map[string]string{blockReviewNotes: problem}), nil
 	}
 	return nil, nil
 }

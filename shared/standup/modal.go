@@ -227,36 +227,46 @@ func choice(actionID, placeholder string, options, initial []*slack.OptionBlockO
 	return ms
 }
 
-// planOptions lists the open assignments (plus items of an earlier submission no longer
-// open) as options, at most 100; more counts those left out.
+// planOptions renders PlanChoices as the modal's options.
 func planOptions(as []activity.Assignment, e *Entry) (opts []*slack.OptionBlockObject, more int) {
-	type opt struct{ ref, title string }
-	var all []opt
+	choices, more := PlanChoices(as, e)
+	for _, o := range choices {
+		opts = append(opts, slack.NewOptionBlockObject(o.Ref, plain(clip.Runes(shortRef(o.Ref)+" "+o.Title, maxOptionText)), nil))
+	}
+	return opts, more
+}
+
+// PlanChoice is an issue a standup's plan may name.
+type PlanChoice struct {
+	Ref, Title, URL string
+}
+
+// PlanChoices lists what a plan may name: the open assignments, plus the items of an earlier
+// submission no longer open, sorted by reference, at most 100 (Slack's limit, kept on the web
+// so both offer the same); more counts those left out.
+func PlanChoices(as []activity.Assignment, e *Entry) (choices []PlanChoice, more int) {
 	seen := map[string]bool{}
 	for _, a := range as {
 		ref := a.Repo + "#" + itoa(a.Number)
 		if !seen[ref] {
 			seen[ref] = true
-			all = append(all, opt{ref, a.Title})
+			choices = append(choices, PlanChoice{ref, a.Title, a.URL})
 		}
 	}
 	if e != nil {
 		for _, p := range e.Plan {
 			if !seen[p.Ref()] {
 				seen[p.Ref()] = true
-				all = append(all, opt{p.Ref(), p.Title})
+				choices = append(choices, PlanChoice{p.Ref(), p.Title, p.URL})
 			}
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].ref < all[j].ref })
-	if len(all) > maxOptions {
-		more = len(all) - maxOptions
-		all = all[:maxOptions]
+	sort.SliceStable(choices, func(i, j int) bool { return choices[i].Ref < choices[j].Ref })
+	if len(choices) > maxOptions {
+		more = len(choices) - maxOptions
+		choices = choices[:maxOptions]
 	}
-	for _, o := range all {
-		opts = append(opts, slack.NewOptionBlockObject(o.ref, plain(clip.Runes(shortRef(o.ref)+" "+o.title, maxOptionText)), nil))
-	}
-	return opts, more
+	return choices, more
 }
 
 // shortRef drops the owner: "repo#12" reads better in a narrow modal.
@@ -288,7 +298,7 @@ func (e *Entry) blockers() string {
 	return e.Blockers
 }
 
-// Answers is what a view_submission of the standup modal says.
+// Answers is a standup's answers, checked: what a submission records.
 type Answers struct {
 	Plan         []PlanItem
 	Availability Availability
@@ -300,80 +310,33 @@ type Answers struct {
 // ParseAnswers reads the modal's state. It returns the answers and, when something is missing
 // or wrong, errors keyed by block id (Slack's response_action "errors").
 func ParseAnswers(state *slack.ViewState, assignments []activity.Assignment, previous *Entry) (Answers, map[string]string) {
-	errs := map[string]string{}
-	var a Answers
 	if state == nil {
-		return a, map[string]string{blockComment: "Please fill in the standup."}
+		return Answers{}, map[string]string{blockComment: "Please fill in the standup."}
 	}
+	return formOf(state).Answers(assignments, previous)
+}
+
+// formOf reads the modal's state as a Form.
+func formOf(state *slack.ViewState) Form {
 	v := state.Values
-	titles := map[string]PlanItem{}
-	for _, as := range assignments {
-		titles[as.Repo+"#"+itoa(as.Number)] = PlanItem{Repo: as.Repo, Number: as.Number, Title: as.Title, URL: as.URL}
+	f := Form{
+		Availability: v[blockAvailability][actionValue].SelectedOption.Value,
+		Comment:      v[blockComment][actionValue].Value,
+		Blockers:     v[blockBlockers][actionValue].Value,
+		RepoComments: map[string]string{},
 	}
-	if previous != nil {
-		for _, p := range previous.Plan {
-			if _, ok := titles[p.Ref()]; !ok {
-				p.ExpectDone = false
-				titles[p.Ref()] = p
-			}
-		}
-	}
-	expect := map[string]bool{}
-	for _, o := range v[blockDone][actionItems].SelectedOptions {
-		expect[o.Value] = true
-	}
-	planned := map[string]bool{}
 	for _, o := range v[blockPlan][actionItems].SelectedOptions {
-		planned[o.Value] = true
+		f.Planned = append(f.Planned, o.Value)
 	}
-	// Expecting an item done implies working on it.
-	refs := make([]string, 0, len(planned)+len(expect))
-	for r := range planned {
-		refs = append(refs, r)
+	for _, o := range v[blockDone][actionItems].SelectedOptions {
+		f.Expected = append(f.Expected, o.Value)
 	}
-	for r := range expect {
-		if !planned[r] {
-			refs = append(refs, r)
-		}
-	}
-	sort.Strings(refs)
-	for _, ref := range refs {
-		p, ok := titles[ref]
-		if !ok {
-			repo, num, found := strings.Cut(ref, "#")
-			if !found {
-				continue
-			}
-			var nr int
-			if _, err := fmt.Sscan(num, &nr); err != nil {
-				continue
-			}
-			p = PlanItem{Repo: repo, Number: nr}
-		}
-		p.ExpectDone = expect[ref]
-		a.Plan = append(a.Plan, p)
-	}
-	a.Availability = Availability(v[blockAvailability][actionValue].SelectedOption.Value)
-	if !validAvailability(a.Availability) {
-		errs[blockAvailability] = "Choose how available you will be."
-	}
-	a.Comment = strings.TrimSpace(v[blockComment][actionValue].Value)
-	if a.Comment == "" {
-		errs[blockComment] = "Say what you will do by the next business day."
-	}
-	a.Blockers = strings.TrimSpace(v[blockBlockers][actionValue].Value)
-	a.RepoComments = map[string]string{}
 	for blockID, actions := range v {
 		if repo, ok := strings.CutPrefix(blockID, blockRepoPrefix); ok {
-			if c := strings.TrimSpace(actions[actionValue].Value); c != "" {
-				a.RepoComments[repo] = c
-			}
+			f.RepoComments[repo] = actions[actionValue].Value
 		}
 	}
-	if len(errs) == 0 {
-		errs = nil
-	}
-	return a, errs
+	return f
 }
 
 func validAvailability(a Availability) bool {

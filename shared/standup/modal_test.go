@@ -146,16 +146,16 @@ func TestModalWithinLimits(t *testing.T) {
 			sd := Standup{Slot: Slot{ID: ID{Client: "acme", Person: "hana", Date: date("2026-03-03")}}, Entry: e}
 			checkBlocks(t, "read-only", ReadOnlyModal(sd, p, c).Blocks.BlockSet, MaxModalBlocks)
 			checkBlocks(t, "review", ReviewModal(sd, Review{}, p, c).Blocks.BlockSet, MaxModalBlocks)
-			checkBlocks(t, "history", HistoryBlocks(p, c, []Standup{sd, sd, sd, sd, sd}, true, true), MaxMessageBlocks)
+			checkBlocks(t, "history", HistoryBlocks(p, c, []Standup{sd, sd, sd, sd, sd}, true, true, testLinks), MaxMessageBlocks)
 			var lines []Line
 			var items []ReviewerItem
 			for i := 0; i < 80; i++ {
 				lines = append(lines, Line{Duty: Duty{Person: p, Client: c}, ID: ID{Client: "acme", Person: fmt.Sprint("p", i)}, Standup: &sd, OpenBlockers: "x"})
 				items = append(items, ReviewerItem{Standup: sd, Person: p})
 			}
-			checkBlocks(t, "digest", DigestBlocks(cfg.Team("core"), date("2026-03-03"), lines, nil), MaxMessageBlocks)
-			checkBlocks(t, "reviewer message", ReviewerMessage(c, items), MaxMessageBlocks)
-			if data, _ := json.Marshal(ReviewerMessage(c, items)); !strings.Contains(string(data), "more; they stay in your queue") {
+			checkBlocks(t, "digest", DigestBlocks(cfg.Team("core"), date("2026-03-03"), lines, nil, testLinks), MaxMessageBlocks)
+			checkBlocks(t, "reviewer message", ReviewerMessage(c, items, testLinks), MaxMessageBlocks)
+			if data, _ := json.Marshal(ReviewerMessage(c, items, testLinks)); !strings.Contains(string(data), "more; they stay in your queue") {
 				t.Error("reviewer message does not say what was cut")
 			}
 		})

@@ -34,6 +34,8 @@ type Processor struct {
 	Responder Responder
 	Parts     streams.PartsLoader
 	Log       *slog.Logger
+	// Links address the web pages from App Home and history pages.
+	Links Links
 }
 
 func (p Processor) logger() *slog.Logger {
@@ -214,7 +216,7 @@ func (p Processor) historyPage(ctx context.Context, cfg *config.Config, pl Event
 	if pl.Newer {
 		older, newer = true, more
 	}
-	blocks := HistoryBlocks(who, c, page, older, newer)
+	blocks := HistoryBlocks(who, c, page, older, newer, p.Links)
 	b := slack.Blocks{BlockSet: blocks}
 	// Posting the same page twice (a redelivered record) shows the same page: idempotent.
 	return p.Responder.Respond(ctx, pl.ResponseURL, slackapp.Reply{ReplaceOriginal: true, Text: "Standups of " + who.Name, Blocks: &b})

@@ -2,7 +2,6 @@ package standup
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -47,19 +46,20 @@ func ReviewModal(sd Standup, r Review, p *config.Person, c *config.Client) slack
 
 // ParseReview reads the review modal's state.
 func ParseReview(state *slack.ViewState, reviewer string, now time.Time) Review {
-	r := Review{Reviewer: reviewer, ReviewedAt: now}
+	return reviewFormOf(state).Review(reviewer, now)
+}
+
+// reviewFormOf reads the review modal's state as a ReviewForm.
+func reviewFormOf(state *slack.ViewState) ReviewForm {
+	var f ReviewForm
 	if state == nil {
-		return r
+		return f
 	}
-	r.Notes = strings.TrimSpace(state.Values[blockReviewNotes][actionValue].Value)
+	f.Notes = state.Values[blockReviewNotes][actionValue].Value
 	for _, o := range state.Values[blockReviewFlags][actionItems].SelectedOptions {
-		for _, f := range Flags {
-			if string(f) == o.Value {
-				r.Flags = append(r.Flags, f)
-			}
-		}
+		f.Flags = append(f.Flags, o.Value)
 	}
-	return r
+	return f
 }
 
 // ReviewerItem is one standup in a reviewer's message.
@@ -69,10 +69,14 @@ type ReviewerItem struct {
 }
 
 // ReviewerMessage is the one message a reviewer gets per tick: the newly submitted standups of
-// a client, each with a Review button, and the plan accuracy.
-func ReviewerMessage(c *config.Client, items []ReviewerItem) []slack.Block {
+// a client, each with a Review button (and a link to its review page when web has an
+// address), and the plan accuracy.
+func ReviewerMessage(c *config.Client, items []ReviewerItem, web Links) []slack.Block {
 	b := &budget{max: MaxMessageBlocks}
 	b.add(section(fmt.Sprintf("*%d standup%s for %s to review*", len(items), plural(len(items)), slackapp.Escape(c.Name))))
+	if l := webLink(web.Queue(c.ID), "The review queue on the web"); l != "" {
+		b.add(contextText(l + " · oldest first, with notes, flags and Mark reviewed"))
+	}
 	for i, it := range items {
 		if b.room() < 2 {
 			b.blocks = b.blocks[:len(b.blocks)-1]
@@ -80,7 +84,11 @@ func ReviewerMessage(c *config.Client, items []ReviewerItem) []slack.Block {
 			break
 		}
 		e := it.Standup.Entry
-		line := fmt.Sprintf("*%s* · %s", slackapp.Escape(it.Person.Name), longDate(it.Standup.Slot.ID.Date))
+		day := longDate(it.Standup.Slot.ID.Date)
+		if l := webLink(web.Review(it.Standup.Slot.ID), day); l != "" {
+			day = l
+		}
+		line := fmt.Sprintf("*%s* · %s", slackapp.Escape(it.Person.Name), day)
 		if e != nil {
 			line += " · " + e.Availability.Label()
 			if s := e.PlanCheck.Summary(); s != "" {
@@ -99,11 +107,15 @@ func ReviewerMessage(c *config.Client, items []ReviewerItem) []slack.Block {
 
 // ReviewOverdueIssue is the title and body of the GitHub issue opened in the client's HR repo
 // when a standup's review is overdue.
-func ReviewOverdueIssue(id ID, p *config.Person, reviewer *config.Person, submitted time.Time, days int) (title, body string) {
+func ReviewOverdueIssue(id ID, p *config.Person, reviewer *config.Person, submitted time.Time, days int, web Links) (title, body string) {
 	title = fmt.Sprintf("Standup review overdue: %s, %s", p.Name, id.Date)
+	where := "Review it in Slack (the **Review** button in the message from Rituals)"
+	if u := web.Review(id); u != "" {
+		where = "Review it [on the web](" + u + ") or in Slack (the **Review** button in the message from Rituals)"
+	}
 	body = fmt.Sprintf("The standup of %s for %s on %s (submitted %s) has waited more than %d business day%s for review by %s.\n\n"+
-		"Review it in Slack (the **Review** button in the message from Rituals); this issue closes itself when it is marked reviewed.\n\n"+
+		"%s; this issue closes itself when it is marked reviewed.\n\n"+
 		"<!-- rituals:standup-review %s -->",
-		p.Name, id.Client, id.Date, submitted.UTC().Format(time.RFC3339), days, plural(days), reviewer.Name, id)
+		p.Name, id.Client, id.Date, submitted.UTC().Format(time.RFC3339), days, plural(days), reviewer.Name, where, id)
 	return title, body
 }

@@ -88,9 +88,12 @@ func Roster(ctx context.Context, st Store, c *calendar.Calendar, cfg *config.Con
 // DigestBlocks renders a team's digest: every member's plan, availability and blockers, who
 // has not submitted, who is away or on holiday, who is not due yet. included limits which
 // submitted standups are shown as such (nil: all).
-func DigestBlocks(team *config.Team, day config.Date, lines []Line, included map[string]bool) []slack.Block {
+func DigestBlocks(team *config.Team, day config.Date, lines []Line, included map[string]bool, web Links) []slack.Block {
 	b := &budget{max: MaxMessageBlocks}
 	b.add(header("Standup digest · " + team.Name + " · " + longDate(day)))
+	if l := webLink(web.TeamDay(team.ID, day), "The team's day on the web"); l != "" {
+		b.add(contextText(l + " · every standup in full"))
+	}
 	var missing, off, notDue, blocked []string
 	shown := 0
 	for i, l := range lines {

@@ -31,6 +31,8 @@ type Scheduler struct {
 	Slack    Poster
 	Issues   Issues
 	Log      *slog.Logger
+	// Links address the web pages from the digest, the reviewer's message and the issue.
+	Links Links
 	// FirstInterval is the interval a tick covers when no tick ran before (default 5 minutes,
 	// the schedule's rate).
 	FirstInterval time.Duration
@@ -310,7 +312,7 @@ func (s Scheduler) digest(ctx context.Context, cfg *config.Config, d DigestDue, 
 	}
 	channel := t.Slack.DigestChannel
 	tsID, _, err := s.Effects.Once(ctx, "standup:digest:"+t.ID+":"+d.Date.String(), retry.SkipPermanent(func(ctx context.Context) (string, error) {
-		return slackapp.Post(ctx, s.Slack, channel, slackapp.Message{Text: fmt.Sprintf("Standup digest for %s, %s", slackapp.Escape(t.Name), d.Date), Blocks: DigestBlocks(t, d.Date, lines, included)})
+		return slackapp.Post(ctx, s.Slack, channel, slackapp.Message{Text: fmt.Sprintf("Standup digest for %s, %s", slackapp.Escape(t.Name), d.Date), Blocks: DigestBlocks(t, d.Date, lines, included, s.Links)})
 	}, s.refused(ctx, "digest", t.ID+" "+d.Date.String())))
 	if err != nil {
 		return fmt.Errorf("post digest of %s: %w", t.ID, err)
@@ -397,7 +399,7 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 			}
 		}
 		_, _, err = s.Effects.Once(ctx, "standup:bring:"+c.ID+":"+hash(keys...), retry.SkipPermanent(func(ctx context.Context) (string, error) {
-			return slackapp.Post(ctx, s.Slack, reviewer.Slack, slackapp.Message{Text: fmt.Sprintf("%d standups for %s to review", len(items), slackapp.Escape(c.Name)), Blocks: ReviewerMessage(c, items)})
+			return slackapp.Post(ctx, s.Slack, reviewer.Slack, slackapp.Message{Text: fmt.Sprintf("%d standups for %s to review", len(items), slackapp.Escape(c.Name)), Blocks: ReviewerMessage(c, items, s.Links)})
 		}, s.refused(ctx, "reviewer message", c.ID)))
 		if err != nil {
 			return fmt.Errorf("bring standups of %s to %s: %w", c.ID, reviewer.ID, err)
@@ -420,7 +422,7 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 			return nil
 		}
 		num, _, err := s.Effects.Once(ctx, "standup:overdue:"+q.ID.String(), retry.SkipPermanent(func(ctx context.Context) (string, error) {
-			title, body := ReviewOverdueIssue(q.ID, p, reviewer, q.Submitted, c.HR.OverdueAfterBusinessDays)
+			title, body := ReviewOverdueIssue(q.ID, p, reviewer, q.Submitted, c.HR.OverdueAfterBusinessDays, s.Links)
 			req := &github.IssueRequest{Title: &title, Body: &body, Labels: &[]string{"standup-review"}}
 			if reviewer.GitHub != "" {
 				req.Assignees = &[]string{reviewer.GitHub}

@@ -50,6 +50,7 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (Proc
 		Responder: HTTPResponder{},
 		Parts:     c.Events(),
 		Log:       log,
+		Links:     LinksFromEnv(env.Var("WEB_URL")),
 	}, nil
 }
 
@@ -68,5 +69,6 @@ func NewSchedulerFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logg
 		Slack:    p.Slack,
 		Issues:   p.Issues,
 		Log:      p.Log,
+		Links:    p.Links,
 	}, nil
 }

@@ -61,6 +61,9 @@ func benchCommand(args []string) error {
 	n := fl.Int("n", 2000, "requests per latency scenario")
 	cs := fl.String("c", "4,32", "numbers of concurrent senders, comma-separated: each latency scenario runs at each")
 	starts := fl.Int("starts", 5, "cold starts measured per function (the median is reported)")
+	webN := fl.Int("web-n", 200, "requests per web page")
+	webC := fl.Int("web-c", 4, "concurrent browsers for the web pages")
+	only := fl.String("only", "", "run only this part: web (the web pages); every part when empty")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -78,8 +81,15 @@ func benchCommand(args []string) error {
 	if err != nil {
 		return err
 	}
-	b := bench{buildDir: *buildDir, config: cfg, out: os.Stdout}
-	return b.run(ctx, *n, senders, *starts)
+	b := bench{buildDir: *buildDir, config: cfg, out: os.Stdout, webN: *webN, webC: *webC}
+	switch *only {
+	case "":
+		return b.run(ctx, *n, senders, *starts)
+	case "web":
+		b.instances = senders[len(senders)-1]
+		return b.report(b.webPages(ctx, b.webN, b.webC))
+	}
+	return fmt.Errorf("bench: -only %q: the only part that runs alone is web", *only)
 }
 
 type bench struct {
@@ -92,9 +102,16 @@ type bench struct {
 	config   []byte
 	out      io.Writer
 	failed   []string
+	// webN requests per web page from webC concurrent browsers.
+	webN, webC int
 }
 
 func (b *bench) start(ctx context.Context, functions ...string) (*localrun.Stack, error) {
+	return b.startWith(ctx, b.config, functions...)
+}
+
+// startWith starts a stack of the functions with cfg as the team config.
+func (b *bench) startWith(ctx context.Context, cfg []byte, functions ...string) (*localrun.Stack, error) {
 	prefix := make([]byte, 4)
 	_, _ = rand.Read(prefix)
 	return localrun.Start(ctx, localrun.Options{
@@ -109,10 +126,10 @@ func (b *bench) start(ctx context.Context, functions ...string) (*localrun.Stack
 		DeadLetterFile: "-",
 		Log:            io.Discard,
 		AfterTables: func(ctx context.Context, db *dynamodb.Client, tables map[string]string) error {
-			if b.config == nil {
+			if cfg == nil {
 				return nil // the yardstick has no tables
 			}
-			_, err := config.Push(ctx, db, tables["StateTable"], b.config, "bench", time.Now())
+			_, err := config.Push(ctx, db, tables["StateTable"], cfg, "bench", time.Now())
 			return err
 		},
 	})
@@ -145,6 +162,14 @@ func (b *bench) run(ctx context.Context, n int, senders []int, starts int) error
 		if err := b.requests(ctx, n, c); err != nil {
 			return err
 		}
+	}
+	return b.report(b.webPages(ctx, b.webN, b.webC))
+}
+
+// report ends a run: err, or the scenarios over budget.
+func (b *bench) report(err error) error {
+	if err != nil {
+		return err
 	}
 	if len(b.failed) > 0 {
 		fmt.Fprintf(b.out, "\nOver budget: %v\n", b.failed)

@@ -63,9 +63,9 @@ func TestConfigValidate(t *testing.T) {
 		{
 			name: "invalid file", args: []string{"validate", bad}, wantErr: errInvalid,
 			wantStderr: []string{
-				bad + `:137:12: teams[0].standup.due: time "6am" must be HH:MM (24-hour): write "06:00"` + "\n",
-				bad + `:199:22: teams[1].members[1]: unknown person "samm" (did you mean "sam"?`,
-				bad + `:213:19: teams[1].support.rotation.members[0]: "sam" is not a member of team "billing"`,
+				bad + `:139:12: teams[0].standup.due: time "6am" must be HH:MM (24-hour): write "06:00"` + "\n",
+				bad + `:201:22: teams[1].members[1]: unknown person "samm" (did you mean "sam"?`,
+				bad + `:215:19: teams[1].support.rotation.members[0]: "sam" is not a member of team "billing"`,
 				bad + ": 3 problems\n",
 			},
 		},

@@ -99,6 +99,11 @@ func runStack(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	defer stack.Close()
+	if data, err := os.ReadFile(cfgPath); err == nil {
+		if cfg, err := config.Parse(data); err == nil {
+			stack.SeedSignIn(cfg) // the web pages' sign-in offers the config's people
+		}
+	}
 	fmt.Fprintln(stdout, stack.ReadyLine())
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "rituals: stopping")
