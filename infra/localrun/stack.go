@@ -98,6 +98,9 @@ type Options struct {
 	// AsyncRetryDelay is the wait before retrying a failed scheduled (asynchronous) invocation,
 	// doubling per retry; Lambda waits about a minute, 1s when 0.
 	AsyncRetryDelay time.Duration
+	// DropTables makes Close delete the stack's tables. DynamoDB Local slows down with every
+	// stream-enabled table it keeps, so a run that starts many stacks (make bench) drops each.
+	DropTables bool
 }
 
 // Stack is a running local stack. Its methods are safe for concurrent use.
@@ -690,6 +693,11 @@ func (s *Stack) Close() error {
 		s.bg.Wait()
 		if s.proxy != nil {
 			_ = s.proxy.Close()
+		}
+		if s.opts.DropTables && s.DB != nil {
+			for _, name := range s.Tables {
+				_, _ = s.DB.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+			}
 		}
 		if s.dynamo != nil {
 			s.dynamo.Stop()

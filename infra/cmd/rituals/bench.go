@@ -120,6 +120,9 @@ func (b *bench) startWith(ctx context.Context, cfg []byte, functions ...string) 
 		Addr:     "127.0.0.1:0",
 		// No fault proxy between the functions and DynamoDB: the path measured is AWS's.
 		DirectDynamoDB: true,
+		// Each scenario's tables go with its stack: DynamoDB Local slows down with every
+		// stream-enabled table it keeps, which would make later scenarios measure that.
+		DropTables: true,
 		TablePrefix:    "bench" + hex.EncodeToString(prefix) + "-",
 		Functions:      functions,
 		MaxInstances:   b.instances,
