@@ -122,7 +122,7 @@ func (b *bench) startWith(ctx context.Context, cfg []byte, functions ...string) 
 		DirectDynamoDB: true,
 		// Each scenario's tables go with its stack: DynamoDB Local slows down with every
 		// stream-enabled table it keeps, which would make later scenarios measure that.
-		DropTables: true,
+		DropTables:     true,
 		TablePrefix:    "bench" + hex.EncodeToString(prefix) + "-",
 		Functions:      functions,
 		MaxInstances:   b.instances,
