@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
@@ -79,5 +80,32 @@ func TestWhoNamesTheProcesses(t *testing.T) {
 		if got := who(tc.comm, tc.self); got != tc.want {
 			t.Errorf("who(%q, %v) = %q, want %q", tc.comm, tc.self, got, tc.want)
 		}
+	}
+}
+
+// The floor and the webhook take turns in slices, each measured n times, so that both see the
+// same stretch of machine load.
+func TestInterleaveTakesTurns(t *testing.T) {
+	var mu sync.Mutex
+	var order []string
+	sender := func(name string) func(string) (time.Duration, error) {
+		return func(string) (time.Duration, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(order) == 0 || order[len(order)-1] != name {
+				order = append(order, name)
+			}
+			return time.Millisecond, nil
+		}
+	}
+	got, err := interleave(100, 3, sender("floor"), sender("webhook"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 20 || order[0] != "floor" || order[1] != "webhook" || order[19] != "webhook" {
+		t.Fatalf("turns %v, want floor and webhook alternating over 10 slices each", order)
+	}
+	if got[0].p99 != time.Millisecond || got[1].p50 != time.Millisecond {
+		t.Fatalf("measured %+v", got)
 	}
 }
