@@ -12,10 +12,12 @@ type Chart struct {
 	Title string
 	// Unit is "points", or "tasks" for a sprint without estimates.
 	Unit string
-	// Labels name the x positions: "start", then each business day ("Wed 28").
+	// Labels name the x positions 0, 1, 2...: "start", then each business day ("Wed 28").
 	Labels []string
-	// Scope and Done have one value per point so far (at most len(Labels)).
-	Scope, Done []float64
+	// X, Scope and Done have one entry per point so far: its position among Labels and its
+	// values. The start is at 0 unless the sprint was started late (then at the last day that
+	// had ended), and days to come have no point yet.
+	X, Scope, Done []float64
 }
 
 // Renderer draws a chart as a PNG image.
@@ -31,7 +33,22 @@ func ChartOf(f *Figures, loc *time.Location) Chart {
 	for _, d := range f.Days {
 		c.Labels = append(c.Labels, d.In(loc).Format("Mon 2"))
 	}
-	for _, p := range f.Series {
+	for i, p := range f.Series {
+		x := float64(len(f.Days))
+		for j, d := range f.Days {
+			if d == p.Day {
+				x = float64(j + 1)
+			}
+		}
+		if i == 0 {
+			x = 0
+			for j, d := range f.Days {
+				if !d.AddDays(1).In(loc).After(p.At) {
+					x = float64(j + 1)
+				}
+			}
+		}
+		c.X = append(c.X, x)
 		if points {
 			c.Scope, c.Done = append(c.Scope, p.ScopePoints), append(c.Done, p.DonePoints)
 		} else {
@@ -77,5 +94,9 @@ func (c Chart) AltText() string {
 		return c.Title
 	}
 	last := len(c.Scope) - 1
-	return c.Title + ": scope " + strconv.FormatFloat(c.Scope[last], 'f', -1, 64) + " " + c.Unit + ", done " + strconv.FormatFloat(c.Done[last], 'f', -1, 64) + " " + c.Unit + " after " + c.Labels[last] + "."
+	label := ""
+	if x := int(c.X[last]); x >= 0 && x < len(c.Labels) {
+		label = " after " + c.Labels[x]
+	}
+	return c.Title + ": scope " + strconv.FormatFloat(c.Scope[last], 'f', -1, 64) + " " + c.Unit + ", done " + strconv.FormatFloat(c.Done[last], 'f', -1, 64) + " " + c.Unit + label + "."
 }

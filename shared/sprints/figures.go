@@ -199,6 +199,8 @@ func Compute(s *Sprint, team *config.Team, cfg *config.Config, d *Data, business
 	for _, day := range f.Days {
 		dayEnd := day.AddDays(1).In(loc)
 		switch {
+		case !dayEnd.After(d.Plan.Captured):
+			// Ended before the sprint was started (with /sprint start, late): no point.
 		case !dayEnd.After(now):
 			if p, ok := d.Days[day]; ok {
 				f.Series = append(f.Series, p)

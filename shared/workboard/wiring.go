@@ -8,6 +8,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/clients"
 	"github.com/rituals-dev/rituals/shared/phab"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
+	"github.com/rituals-dev/rituals/shared/sprints"
 	"github.com/rituals-dev/rituals/shared/support"
 )
 
@@ -35,7 +36,10 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (*Pro
 			Clients:  &phab.Clients{Token: env.Secret("CONDUIT_API_TOKEN"), URL: env.Var("CONDUIT_API_URL")},
 			Resolver: &phab.Resolver{},
 			Mirror:   mirror,
-			Reactors: []phab.Reactor{board},
+			// Sprints record what deliveries say about the team's milestones (sprints.PhabReactor).
+			Reactors: []phab.Reactor{board, &sprints.PhabReactor{Recorder: &sprints.Recorder{
+				Store: sprints.Store{API: c.DynamoDB, Table: c.StateTable}, Effects: c.Effects(), Slack: c.Slack, Log: log,
+			}}},
 			Log:      log,
 		},
 		Board: board,

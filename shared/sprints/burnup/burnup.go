@@ -43,8 +43,13 @@ func Render(c sprints.Chart) ([]byte, error) {
 	if len(c.Labels) == 0 {
 		return nil, fmt.Errorf("burnup: no days to draw")
 	}
-	if len(c.Scope) != len(c.Done) || len(c.Scope) > len(c.Labels) {
-		return nil, fmt.Errorf("burnup: %d scope and %d done values for %d days", len(c.Scope), len(c.Done), len(c.Labels))
+	if len(c.Scope) != len(c.Done) || len(c.Scope) != len(c.X) {
+		return nil, fmt.Errorf("burnup: %d positions, %d scope and %d done values", len(c.X), len(c.Scope), len(c.Done))
+	}
+	for _, x := range c.X {
+		if x < 0 || x > float64(len(c.Labels)-1) {
+			return nil, fmt.Errorf("burnup: position %v is outside the %d days", x, len(c.Labels))
+		}
 	}
 	p := plot.New()
 	p.Title.Text = c.Title
@@ -84,7 +89,7 @@ func Render(c sprints.Chart) ([]byte, error) {
 		}
 		xys := make(plotter.XYs, len(s.values))
 		for i, v := range s.values {
-			xys[i] = plotter.XY{X: float64(i), Y: v}
+			xys[i] = plotter.XY{X: c.X[i], Y: v}
 		}
 		line, points, err := plotter.NewLinePoints(xys)
 		if err != nil {

@@ -17,6 +17,7 @@ var sample = sprints.Chart{
 	Title:  "Rocket Sprint 1 — burnup (Wed 28 Oct – Tue 10 Nov 2026)",
 	Unit:   "points",
 	Labels: []string{"start", "Wed 28", "Thu 29", "Fri 30", "Mon 2", "Tue 3", "Wed 4", "Thu 5", "Fri 6", "Mon 9", "Tue 10"},
+	X:      []float64{0, 1, 2, 3, 4, 5, 6, 7},
 	Scope:  []float64{21, 21, 21, 29, 29, 26, 26, 31},
 	Done:   []float64{0, 0, 2, 2, 5, 5, 8, 8},
 }
@@ -40,11 +41,12 @@ func TestRenderDecodes(t *testing.T) {
 		{"partway", sample},
 		{"whole sprint", func() sprints.Chart {
 			c := sample
+			c.X = append(append([]float64{}, sample.X...), 8, 9, 10)
 			c.Scope = append(append([]float64{}, sample.Scope...), 31, 31, 31)
 			c.Done = append(append([]float64{}, sample.Done...), 13, 29, 29)
 			return c
 		}()},
-		{"started today", sprints.Chart{Title: "T", Unit: "tasks", Labels: []string{"start", "Mon 2"}, Scope: []float64{4}, Done: []float64{1}}},
+		{"started today", sprints.Chart{Title: "T", Unit: "tasks", Labels: []string{"start", "Mon 2"}, X: []float64{0}, Scope: []float64{4}, Done: []float64{1}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -86,8 +88,9 @@ func TestRenderRefusesMismatchedData(t *testing.T) {
 	t.Parallel()
 	for _, c := range []sprints.Chart{
 		{Title: "no days"},
-		{Labels: []string{"start"}, Scope: []float64{1, 2}, Done: []float64{0, 0}},
-		{Labels: []string{"start", "Mon 2"}, Scope: []float64{1}, Done: []float64{0, 1}},
+		{Labels: []string{"start"}, X: []float64{0, 1}, Scope: []float64{1, 2}, Done: []float64{0, 0}},
+		{Labels: []string{"start", "Mon 2"}, X: []float64{0}, Scope: []float64{1}, Done: []float64{0, 1}},
+		{Labels: []string{"start", "Mon 2"}, X: []float64{2}, Scope: []float64{1}, Done: []float64{0}},
 	} {
 		if _, err := Render(c); err == nil {
 			t.Errorf("Render(%+v) succeeded", c)
