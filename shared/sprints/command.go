@@ -456,4 +456,3 @@ func bullets(items []string) string {
 	}
 	return b.String()
 }
-

@@ -40,7 +40,7 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (*Pro
 			Reactors: []phab.Reactor{board, &sprints.PhabReactor{Recorder: &sprints.Recorder{
 				Store: sprints.Store{API: c.DynamoDB, Table: c.StateTable}, Effects: c.Effects(), Slack: c.Slack, Log: log,
 			}}},
-			Log:      log,
+			Log: log,
 		},
 		Board: board,
 		Parts: c.Events(),
