@@ -117,16 +117,18 @@ func githubObservation(cfg *config.Config, team *config.Team, repo string, ie *g
 	for _, l := range is.Labels {
 		labels = append(labels, l.GetName())
 	}
+	quiet := false
 	if ie.GetAction() == "unlabeled" && ie.Label != nil {
 		// The delivery may still list the label it removed (octokit's example does).
 		labels = slices.DeleteFunc(labels, func(l string) bool { return strings.EqualFold(l, ie.Label.GetName()) })
+		_, quiet, _ = settings(team).PointsFromLabel(ie.Label.GetName())
 	}
 	t.Points, t.PointsNote = PointsFromLabels(settings(team), labels)
 	at := is.GetUpdatedAt().Time
 	if at.IsZero() {
 		at = e.ReceivedAt
 	}
-	obs := Observation{Task: t, Default: Cause{At: at, ID: e.Key}, When: map[string]Cause{}}
+	obs := Observation{Task: t, Default: Cause{At: at, ID: e.Key}, When: map[string]Cause{}, Quiet: quiet}
 	if ie.GetAction() == "closed" && !is.GetClosedAt().IsZero() {
 		obs.When[CauseDone] = Cause{At: is.GetClosedAt().Time, ID: e.Key}
 	}

@@ -40,6 +40,9 @@ type Observation struct {
 	// kind (CauseMembership, CausePoints, CauseDone) when the delivery says exactly when.
 	Default Cause
 	When    map[string]Cause
+	// Quiet records the changes without telling anyone about the estimate: a points label
+	// removed is usually the first half of swapping it for another.
+	Quiet bool
 }
 
 func (o Observation) cause(kind string) Cause {
@@ -91,7 +94,7 @@ func (r *Recorder) Observe(ctx context.Context, cfg *config.Config, team *config
 		}
 	}
 	if len(changes) > 0 {
-		if err := r.tell(ctx, cfg, team, ms, obs.Task, changes); err != nil {
+		if err := r.tell(ctx, cfg, team, ms, obs, changes); err != nil {
 			return nil, err
 		}
 	}
@@ -140,7 +143,8 @@ func diff(old *Task, obs Observation) []Change {
 
 // tell announces a walk-on in the team's channel and tells the owner about an estimate
 // problem, each once, while the milestone is a started sprint that has not ended.
-func (r *Recorder) tell(ctx context.Context, cfg *config.Config, team *config.Team, ms Milestone, t Task, changes []Change) error {
+func (r *Recorder) tell(ctx context.Context, cfg *config.Config, team *config.Team, ms Milestone, obs Observation, changes []Change) error {
+	t := obs.Task
 	sp, err := r.Store.Sprint(ctx, team.ID, ms.Key)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -169,7 +173,7 @@ func (r *Recorder) tell(ctx context.Context, cfg *config.Config, team *config.Te
 			estimated = true
 		}
 	}
-	if estimated && t.In && !t.Done {
+	if estimated && t.In && !t.Done && !obs.Quiet {
 		errs = append(errs, r.noteEstimate(ctx, cfg, team, sp, plan, t))
 	}
 	return errors.Join(errs...)
