@@ -55,6 +55,10 @@ var Specs = map[string]Spec{
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_BOT_TOKEN", "CONDUIT_API_TOKEN"},
 	},
+	"SprintsFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN", "CONDUIT_API_TOKEN"},
+	},
 }
 
 // GitHubCredentials is how a function acts on GitHub: as the Rituals GitHub App's installations
