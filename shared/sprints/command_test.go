@@ -124,8 +124,31 @@ func TestSprintStartAndStatus(t *testing.T) {
 	if text, err := e.run("U0BOB00002", "C0ROCKET01", "report"); err != nil || !strings.Contains(text, "Posting the report") {
 		t.Errorf("report %q %v", text, err)
 	}
-	if _, err := e.events.GetEvent(e.ctx, "rituals#sprint.report#rocket#PHID-PROJ-rocketsprint2#trig-report"); err != nil {
-		t.Errorf("report event: %v", err)
+	rep, err := e.events.GetEvent(e.ctx, "rituals#sprint.report#rocket#PHID-PROJ-rocketsprint2#trig-report")
+	if err != nil {
+		t.Fatalf("report event: %v", err)
+	}
+	// The SprintsFunction posts the report so far and its chart, once per request, without the
+	// planning draft (that comes at the end).
+	before := e.last()
+	for i := 0; i < 2; i++ {
+		if err := e.proc.Event(e.ctx, rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if posts := e.posts("C0ROCKET01", before); len(posts) != 1 || !strings.Contains(posts[0], "*Sprint report so far:") {
+		t.Errorf("on-demand report %q", posts)
+	}
+	if done := e.calls("slack", "files.completeUploadExternal", before); len(done) != 1 || !strings.Contains(arg(done[0], "initial_comment"), "so far") {
+		t.Errorf("chart %v", done)
+	}
+	for _, c := range e.calls("slack", "chat.postMessage", before) {
+		if arg(c, "thread_ts") != "" {
+			t.Errorf("a draft mid-sprint: %s", arg(c, "text"))
+		}
+	}
+	if text, _ := e.run("U0BOB00002", "C0ROCKET01", "status"); !strings.Contains(text, "<https://slack.com/archives/C0ROCKET01/p") || !strings.Contains(text, "the latest report and burnup chart") {
+		t.Errorf("status links the report: %q", text)
 	}
 	if _, err := e.events.GetEvent(e.ctx, "rituals#sprint.report#rocket#nothing"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("GetEvent of nothing: %v", err)
