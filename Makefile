@@ -60,8 +60,8 @@ test: deps build
 # Bootstrap sizes, cold starts and request latencies through the local stack (with label rule →
 # first action, and Herald delivery → Unbreak Now! post and its Conduit calls), then the
 # in-process Go benchmarks: the activity mirror, support label → post, the standup scheduler at
-# 10,000 developers with its AWS cost per developer-month, and the label-rule timer sweep with
-# 100,000 timers pending.
+# 10,000 developers with its AWS cost per developer-month, the label-rule timer sweep with
+# 100,000 timers pending, and a 300-task sprint's report (reads, figures, chart).
 # BENCH_FLAGS go to `rituals bench`, e.g. BENCH_FLAGS='-c 4' for 4 concurrent senders.
 BENCH_FLAGS ?=
 bench: deps build
@@ -70,6 +70,7 @@ bench: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchtime 20x ./shared/activity ./shared/support
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkStandup(Tick|Cost)10k' -benchtime 1x -timeout 40m ./shared/standup
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkSweep100k' -benchtime 1x -timeout 30m ./shared/labels
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkSprintReport300' -benchtime 5x ./shared/sprints/burnup
 
 # Each fuzz target for a short while beyond its seed corpus (which `make test` already runs).
 FUZZTIME ?= 10s
