@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
@@ -74,7 +75,13 @@ func Render(c sprints.Chart) ([]byte, error) {
 	for _, v := range c.Done {
 		top = math.Max(top, v)
 	}
-	p.Y.Min, p.Y.Max = 0, math.Ceil(top*1.1)
+	step := niceStep(top / 8)
+	p.Y.Min, p.Y.Max = 0, math.Ceil(top*1.08/step)*step
+	var yticks []plot.Tick
+	for v := 0.0; v <= p.Y.Max+step/2; v += step {
+		yticks = append(yticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(yticks)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = color.Gray{Y: 0xe0}
 	grid.Horizontal.Color = color.Gray{Y: 0xe0}
@@ -110,4 +117,19 @@ func Render(c sprints.Chart) ([]byte, error) {
 		return nil, fmt.Errorf("burnup: encode PNG: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// niceStep rounds a step up to 1, 2 or 5 times a power of ten (at least 1: points and tasks
+// are counted in whole numbers mostly), so the y axis reads 0, 5, 10 or 0, 20, 40.
+func niceStep(raw float64) float64 {
+	if raw <= 1 {
+		return 1
+	}
+	pow := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*pow >= raw {
+			return m * pow
+		}
+	}
+	return 10 * pow
 }

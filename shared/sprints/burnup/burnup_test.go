@@ -97,3 +97,12 @@ func TestRenderRefusesMismatchedData(t *testing.T) {
 		}
 	}
 }
+
+func TestNiceStep(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[float64]float64{0: 1, 0.7: 1, 1.2: 2, 4.6: 5, 6: 10, 12: 20, 37.0 / 8: 5, 260: 500} {
+		if got := niceStep(raw); got != want {
+			t.Errorf("niceStep(%v) = %v, want %v", raw, got, want)
+		}
+	}
+}
