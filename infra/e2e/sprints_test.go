@@ -156,7 +156,7 @@ func TestSprintReportWithChart(t *testing.T) {
 	if thread != 1 {
 		t.Errorf("%d planning drafts", thread)
 	}
-	if text := sprintCommand(t, h, "U0PRIYA006", "C0COMET001", "status"); !strings.Contains(text, "the latest report and burnup chart") {
+	if text := sprintCommand(t, h, "U0PRIYA006", "C0COMET001", "status"); !strings.Contains(text, "report and burnup chart>") {
 		t.Errorf("status %q", text)
 	}
 

@@ -214,9 +214,12 @@ func statusText(cfg *config.Config, team *config.Team, f *Figures, data *Data, n
 	if len(sp.Goals) > 0 {
 		b.WriteString("\n:dart: Goals: " + slackapp.Escape(strings.Join(sp.Goals, "; ")))
 	}
-	if sp.ReportTS != "" {
+	switch {
+	case sp.ReportTS != "" && now.After(sp.End(team)):
+		fmt.Fprintf(&b, "\n:bar_chart: Chart: <%s|the report and burnup chart>.", slackapp.Permalink(sp.ReportChannel, sp.ReportTS))
+	case sp.ReportTS != "":
 		fmt.Fprintf(&b, "\n:bar_chart: Chart: <%s|the latest report and burnup chart>; `/sprint report` posts today's.", slackapp.Permalink(sp.ReportChannel, sp.ReportTS))
-	} else {
+	default:
 		fmt.Fprintf(&b, "\n:bar_chart: No chart posted yet: `/sprint report` posts the report and the burnup chart in <#%s>.", team.Slack.Channel)
 	}
 	return b.String()
