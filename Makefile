@@ -24,7 +24,8 @@ FUNCTIONS := \
 	LabelRulesFunction:label-rules \
 	SlackOAuthFunction:slack-oauth \
 	PhabricatorProcessorFunction:phabricator-processor \
-	GitHubReconcileFunction:github-reconcile
+	GitHubReconcileFunction:github-reconcile \
+	SprintsFunction:sprints
 
 fn_id = $(word 1,$(subst :, ,$(1)))
 fn_dir = $(word 2,$(subst :, ,$(1)))
@@ -63,8 +64,9 @@ test: deps build
 # through the local stack at 4 and 32 senders (the webhook against the same PutItem straight to
 # DynamoDB), label rule → first action, and Herald delivery → Unbreak Now! post and its Conduit
 # calls; then the in-process Go benchmarks: the activity mirror, support label → post, the
-# standup scheduler at 10,000 developers with its AWS cost per developer-month, and the
-# label-rule timer sweep with 100,000 timers pending.
+# standup scheduler at 10,000 developers with its AWS cost per developer-month, the
+# label-rule timer sweep with 100,000 timers pending, and a 300-task sprint's report (reads,
+# figures, chart).
 # BENCH_FLAGS go to `rituals bench`, e.g. BENCH_FLAGS='-c 8' for 8 concurrent senders only.
 BENCH_FLAGS ?=
 bench: deps build
@@ -73,6 +75,7 @@ bench: deps build
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench . -benchtime 20x ./shared/activity ./shared/support
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkStandup(Tick|Cost)10k' -benchtime 1x -timeout 40m ./shared/standup
 	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkSweep100k' -benchtime 1x -timeout 30m ./shared/labels
+	$(GO) run ./infra/cmd/withdynamo -- $(GO) test -run '^$$' -bench 'BenchmarkSprintReport300' -benchtime 5x ./shared/sprints/burnup
 
 # Each fuzz target for a short while beyond its seed corpus (which `make test` already runs), in
 # its own package: `go test -list` names every package's targets, so same-named targets in

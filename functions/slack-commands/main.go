@@ -16,6 +16,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/retro"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
+	"github.com/rituals-dev/rituals/shared/sprints"
 	"github.com/rituals-dev/rituals/shared/standup"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/support"
@@ -44,6 +45,7 @@ func main() {
 		decision.DACI{Config: cfg},
 		labels.Command{Config: cfg, Timers: labels.Timers{API: ddb, Table: state}},
 		workboard.Command{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Mirror: phab.Mirror{API: ddb, Table: state}, Calendar: calendar.NewCalendar(log)},
+		sprints.Command{Config: cfg, Store: sprints.Store{API: ddb, Table: state}, Events: events, Calendar: calendar.NewCalendar(log)},
 	}
 	h := slackapp.Commands{
 		Secret:   env.Secret("SLACK_SIGNING_SECRET"),

@@ -13,6 +13,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/labels"
 	"github.com/rituals-dev/rituals/shared/retro"
 	"github.com/rituals-dev/rituals/shared/slackapp"
+	"github.com/rituals-dev/rituals/shared/sprints"
 	"github.com/rituals-dev/rituals/shared/standup"
 	"github.com/rituals-dev/rituals/shared/support"
 )
@@ -41,6 +42,7 @@ func TestManifestDeclaresEveryCommand(t *testing.T) {
 	}
 	for _, c := range []slackapp.Command{
 		slackapp.Rituals{}, standup.Command{}, support.Command{}, retro.Command{}, decision.Command{}, decision.DACI{}, labels.Command{},
+		sprints.Command{},
 	} {
 		url, ok := declared[c.Name()]
 		if !ok {

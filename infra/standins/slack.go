@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -32,10 +33,12 @@ type slackAPI struct {
 	homes    map[string]string         // user id → home view id
 	users    map[string]map[string]any // seeded users
 	viewSeq  int
+	files    map[string]*SlackFile // slack_files.go
+	fileSeq  int
 }
 
 func newSlackAPI(s *Server) *slackAPI {
-	return &slackAPI{s: s, channels: map[string][]map[string]any{}, views: map[string]map[string]any{}, external: map[string]string{}, homes: map[string]string{}, users: map[string]map[string]any{}}
+	return &slackAPI{s: s, channels: map[string][]map[string]any{}, views: map[string]map[string]any{}, external: map[string]string{}, homes: map[string]string{}, users: map[string]map[string]any{}, files: map[string]*SlackFile{}}
 }
 
 // slackParams are a call's arguments: form values (first value of each) or a JSON object.
@@ -137,6 +140,12 @@ func (a *slackAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	method, known := slackMethods[name]
+	switch name {
+	case "files.getUploadURLExternal": // slack_files.go: the upload URL points back at this host
+		method, known = func(a *slackAPI, p slackParams) map[string]any { return a.getUploadURLExternal(p, requestBase(r)) }, true
+	case "files.completeUploadExternal":
+		method, known = (*slackAPI).completeUploadExternal, true
+	}
 	switch {
 	case !known:
 		respond(http.StatusOK, slackErr("unknown_method"))
@@ -155,6 +164,10 @@ func (a *slackAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 	call.Authorized = true
 	scopes, _ := a.s.slackTokenScopes(token)
 	w.Header().Set("X-OAuth-Scopes", strings.Join(scopes, ",")) // as Slack does; rituals doctor reads it
+	if need := slackMethodScope[name]; need != "" && !slices.Contains(scopes, need) {
+		respond(http.StatusOK, map[string]any{"ok": false, "error": "missing_scope", "needed": need, "provided": strings.Join(scopes, ",")})
+		return
+	}
 	respond(http.StatusOK, method(a, params))
 }
 

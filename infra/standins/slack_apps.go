@@ -26,7 +26,7 @@ const SlackConfigToken = "xoxe.xoxp-1-localconfigtoken"
 const SlackWebPath = "/_standins/slack-web/"
 
 // slackDefaultScopes are the scopes of the local bot token (the manifest's bot scopes).
-var slackDefaultScopes = []string{"commands", "chat:write", "im:write", "users:read", "channels:history", "groups:history", "channels:read"}
+var slackDefaultScopes = []string{"commands", "chat:write", "im:write", "users:read", "channels:history", "groups:history", "channels:read", "files:write"}
 
 // SlackChannel is a channel as conversations.info reports it. A channel never set is a public
 // channel the bot is a member of.

@@ -97,6 +97,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc(SlackAPIPath+"{method}", s.slack.serveAPI)
 	mux.HandleFunc(SlackResponsePath+"{id}", s.slack.serveResponseURL)
 	mux.HandleFunc("POST "+SlackSeedPath, s.slack.serveSeed)
+	mux.HandleFunc(SlackUploadPath+"{id}", s.slack.serveUpload)
+	mux.HandleFunc("GET "+SlackFilesPath+"{id}", s.slack.serveFile)
 	mux.Handle(GitHubAPIPath, http.StripPrefix(strings.TrimSuffix(GitHubAPIPath, "/"), s.github.handler()))
 	mux.HandleFunc(ConduitAPIPath+"{method}", s.conduit.serveAPI)
 	mux.HandleFunc("POST "+ConduitSeedPath, s.conduit.serveSeed)

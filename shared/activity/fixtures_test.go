@@ -20,6 +20,7 @@ var fixtureTypes = map[string]any{
 	"pull_request_review": &github.PullRequestReviewEvent{},
 	"push":                &github.PushEvent{},
 	"ping":                &github.PingEvent{},
+	"milestone":           &github.MilestoneEvent{},
 }
 
 // TestFixturesDecode decodes every file in events/github/ (named <event>.<action>.json, or

@@ -110,6 +110,8 @@ type Team struct {
 	LabelRules []*LabelRule
 	// Phabricator is nil when the team has no Phabricator workboard.
 	Phabricator *TeamPhabricator
+	// Sprints is nil when the team does not run sprints (types_sprints.go).
+	Sprints *Sprints
 
 	loc     *time.Location
 	clients []*Client

@@ -82,6 +82,7 @@ func validate(d *decoder, cfg *Config) {
 		validateTeam(d, t, clients, clientIDs, person)
 		validateDACI(d, t)
 		validateTeamPhabricator(d, cfg, t)
+		validateTeamSprints(d, t, teamClientsOf(t, clients))
 	}
 	validateLabels(d, cfg.Teams, clients)
 	validateManagement(d, cfg)
@@ -160,6 +161,17 @@ func validateTeam(d *decoder, t *Team, clients map[string]*Client, clientIDs []s
 			d.atPath(indexPath(sp+".repos", i), "repo %q does not belong to the team's clients (%s): add it to a client's github.repos, or remove it", repo, strings.Join(t.Clients, ", "))
 		}
 	}
+}
+
+// teamClientsOf returns the team's clients that exist.
+func teamClientsOf(t *Team, clients map[string]*Client) []*Client {
+	var out []*Client
+	for _, id := range t.Clients {
+		if c, ok := clients[id]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func watchedBy(repo string, clients []*Client) bool {

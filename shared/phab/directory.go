@@ -78,6 +78,9 @@ type Board struct {
 	Triage string
 	// Rules are the column rules by column PHID.
 	Rules map[string]config.ColumnRule
+	// Milestones are the project's milestones (its sprints, when the team runs them), oldest
+	// first.
+	Milestones []conduit.Project
 }
 
 // Column returns the board's column with that PHID.
@@ -230,8 +233,12 @@ func Resolve(ctx context.Context, c *conduit.Client, cfg *config.Config) (*Direc
 		for _, p := range below {
 			if p.PHID != b.Project.PHID && isBelow(p, b.Project.PHID, below) {
 				b.Family[p.PHID] = true
+				if p.Milestone != 0 && p.ParentPHID == b.Project.PHID {
+					b.Milestones = append(b.Milestones, p)
+				}
 			}
 		}
+		sort.SliceStable(b.Milestones, func(i, j int) bool { return b.Milestones[i].Milestone < b.Milestones[j].Milestone })
 		for _, col := range cols {
 			if col.BoardPHID == b.Project.PHID {
 				b.Columns = append(b.Columns, col)

@@ -63,6 +63,10 @@ var Specs = map[string]Spec{
 		Vars:    []string{"STATE_TABLE", "GITHUB_WEBHOOK_URL"},
 		Choices: []Choice{GitHubCredentials},
 	},
+	"SprintsFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN", "CONDUIT_API_TOKEN"},
+	},
 }
 
 // GitHubCredentials is how a function acts on GitHub: as the Rituals GitHub App's installations

@@ -8,6 +8,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/clients"
 	"github.com/rituals-dev/rituals/shared/phab"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
+	"github.com/rituals-dev/rituals/shared/sprints"
 	"github.com/rituals-dev/rituals/shared/support"
 )
 
@@ -29,13 +30,17 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (*Pro
 		Duty:     SupportDuty{Rotation: support.Store{API: c.DynamoDB, Table: c.StateTable}},
 		Log:      log,
 	}
+	// Sprints record what deliveries say about the teams' milestones (see package sprints).
+	sprintsReactor := &sprints.PhabReactor{Recorder: &sprints.Recorder{
+		Store: sprints.Store{API: c.DynamoDB, Table: c.StateTable}, Effects: c.Effects(), Slack: c.Slack, Log: log,
+	}}
 	return &Processor{
 		Phab: &phab.Processor{
 			Config:   c.Config(),
 			Clients:  &phab.Clients{Token: env.Secret("CONDUIT_API_TOKEN"), URL: env.Var("CONDUIT_API_URL")},
 			Resolver: &phab.Resolver{},
 			Mirror:   mirror,
-			Reactors: []phab.Reactor{board},
+			Reactors: []phab.Reactor{board, sprintsReactor},
 			Log:      log,
 		},
 		Board: board,
