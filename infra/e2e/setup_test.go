@@ -164,7 +164,7 @@ func TestSetupThenDoctor(t *testing.T) {
 	if len(apps) != 1 || apps[0].Owner != "acme" || !apps[0].Public || apps[0].WebhookURL != h.st.URL+"/webhooks/github" {
 		t.Fatalf("apps %+v", apps)
 	}
-	if want := []string{"issue_comment", "issues", "pull_request", "pull_request_review", "push"}; strings.Join(apps[0].Events, ",") != strings.Join(want, ",") {
+	if want := []string{"issue_comment", "issues", "milestone", "pull_request", "pull_request_review", "push"}; strings.Join(apps[0].Events, ",") != strings.Join(want, ",") {
 		t.Errorf("the app subscribes to %v; the template's stream filters consume %v", apps[0].Events, want)
 	}
 	for _, p := range []string{"/rituals/github-app-id", "/rituals/github-app-private-key", "/rituals/github-webhook-secret"} {
