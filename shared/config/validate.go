@@ -82,6 +82,7 @@ func validate(d *decoder, cfg *Config) {
 		validateTeam(d, t, clients, clientIDs, person)
 		validateDACI(d, t)
 		validateTeamPhabricator(d, cfg, t)
+		validateClinic(d, t, clients, person)
 	}
 	validateLabels(d, cfg.Teams, clients)
 	validateLabelRules(d, cfg, clients)
