@@ -30,7 +30,7 @@ type Store struct {
 }
 
 func periodKey(n int) string { return fmt.Sprintf("ROT#%08d", n+10_000_000) }
-func utc(t time.Time) string  { return t.UTC().Format(time.RFC3339) }
+func utc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Overrides returns the overrides of periods from..to (inclusive) stored in partition, with
 // one Query.

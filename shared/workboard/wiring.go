@@ -7,8 +7,9 @@ import (
 	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/clients"
 	"github.com/rituals-dev/rituals/shared/phab"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
-	"github.com/rituals-dev/rituals/shared/support"
+	"github.com/rituals-dev/rituals/shared/standup"
 )
 
 // NewFromEnv wires PhabricatorProcessorFunction from its environment: the tables, the Slack
@@ -26,8 +27,12 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (*Pro
 		Effects:  c.Effects(),
 		Calendar: calendar.NewCalendar(log),
 		Slack:    c.Slack,
-		Duty:     SupportDuty{Rotation: support.Store{API: c.DynamoDB, Table: c.StateTable}},
-		Log:      log,
+		Duty: Rotations{Engine: rotation.Engine{
+			Store:    rotation.Store{API: c.DynamoDB, Table: c.StateTable},
+			Calendar: calendar.NewCalendar(log),
+			Away:     standup.Store{API: c.DynamoDB, Table: c.StateTable},
+		}},
+		Log: log,
 	}
 	return &Processor{
 		Phab: &phab.Processor{
