@@ -22,7 +22,8 @@ FUNCTIONS := \
 	RetroDecisionFunction:retro-decision \
 	LabelRulesFunction:label-rules \
 	SlackOAuthFunction:slack-oauth \
-	PhabricatorProcessorFunction:phabricator-processor
+	PhabricatorProcessorFunction:phabricator-processor \
+	ClinicDutyFunction:clinic-duty
 
 fn_id = $(word 1,$(subst :, ,$(1)))
 fn_dir = $(word 2,$(subst :, ,$(1)))
