@@ -48,17 +48,19 @@ func (d *decoder) clinic(n *yaml.Node, path string, t *Team) *Clinic {
 			c.FirstResponse = v
 		}
 	}
+	validReviewer := true
 	if o.val("reviewer") != nil {
 		switch r := o.str("reviewer"); r {
 		case ReviewerDuty, ReviewerRoundRobin:
 			c.Reviewer = r
 		case "":
 		default:
+			validReviewer = false
 			o.problem("reviewer", "%s", unknownChoice("reviewer", r, []string{ReviewerDuty, ReviewerRoundRobin}))
 		}
 	}
 	c.Reviewers = o.strs("reviewers", "[alice, bob]")
-	if len(c.Reviewers) > 0 && c.Reviewer != ReviewerRoundRobin {
+	if len(c.Reviewers) > 0 && c.Reviewer != ReviewerRoundRobin && validReviewer {
 		o.problem("reviewers", "reviewers are taken in turn only with `reviewer: round_robin`; add it, or remove reviewers (outside patches go to the engineer on duty)")
 	}
 	return c
