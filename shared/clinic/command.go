@@ -334,7 +334,6 @@ func (c Command) queue(ctx context.Context, cfg *config.Config, team *config.Tea
 
 func weekdayName(d time.Weekday) string { return d.String()[:3] }
 
-
 // withdraw takes back the invoker's sign-up with the team (the one number names, or their only
 // one that can still be withdrawn).
 func (c Command) withdraw(ctx context.Context, cfg *config.Config, cmd slack.SlashCommand, team *config.Team, r *rotation.Rotation, args []string, now time.Time) (*slack.Msg, error) {

@@ -23,11 +23,11 @@ const (
 // Window is a span of time the metrics are computed for: one duty period (a Clinic Duty
 // sprint) or one calendar week (Monday 00:00 to Monday 00:00 in the team's time zone).
 type Window struct {
-	Kind     string    `json:"kind"`
-	From     time.Time `json:"from"`
-	To       time.Time `json:"to"`
-	Period   int       `json:"period,omitempty"`
-	Duty     []string  `json:"duty"`
+	Kind     string         `json:"kind"`
+	From     time.Time      `json:"from"`
+	To       time.Time      `json:"to"`
+	Period   int            `json:"period,omitempty"`
+	Duty     []string       `json:"duty"`
 	Location *time.Location `json:"-"`
 }
 

@@ -163,4 +163,3 @@ func (r PhabReactor) openRevision(ctx context.Context, d *phab.RevisionDelivery,
 		return nil
 	})
 }
-
