@@ -181,7 +181,9 @@ func (e *env) flush() {
 		e.seen[ev.Key] = true
 		evs = append(evs, ev)
 	}
-	sort.Slice(evs, func(i, j int) bool { return evs[i].ReceivedAt.Before(evs[j].ReceivedAt) || evs[i].ReceivedAt.Equal(evs[j].ReceivedAt) && evs[i].Key < evs[j].Key })
+	sort.Slice(evs, func(i, j int) bool {
+		return evs[i].ReceivedAt.Before(evs[j].ReceivedAt) || evs[i].ReceivedAt.Equal(evs[j].ReceivedAt) && evs[i].Key < evs[j].Key
+	})
 	for _, ev := range evs {
 		if err := e.p.Event(e.ctx, ev); err != nil {
 			e.t.Fatalf("event %s: %v", ev.Key, err)

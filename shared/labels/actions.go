@@ -120,9 +120,10 @@ func (p *Processor) board(ctx context.Context, sub subject, a config.LabelAction
 	b := a.Board
 	proj := ghub.Project{Owner: b.Owner, Number: b.Project, StatusField: b.StatusField, Status: b.Status}
 	// The GraphQL mutations name no account: as a GitHub App, act as the board owner's
-	// installation (a personal token ignores the hint).
-	ctx = ghapp.WithOwner(ctx, b.Owner)
+	// installation (a personal token ignores the hint). The hint goes on the context each
+	// effect runs with: once runs fn with its own.
 	res, err := once(key+"#add", func(ctx context.Context) (string, error) {
+		ctx = ghapp.WithOwner(ctx, b.Owner)
 		ids, err := p.Projects.IDs(ctx, p.GitHub, proj)
 		if err != nil {
 			return "", err
@@ -135,6 +136,7 @@ func (p *Processor) board(ctx context.Context, sub subject, a config.LabelAction
 		return err // refused (recorded as skipped): no item to set a status on
 	}
 	_, err = once(key+"#status", func(ctx context.Context) (string, error) {
+		ctx = ghapp.WithOwner(ctx, b.Owner)
 		return "status set", ghub.SetProjectStatus(ctx, p.GitHub, ghub.ProjectIDs{Project: parts[0], Field: parts[1], Option: parts[2]}, parts[3])
 	})
 	return err
