@@ -212,9 +212,12 @@ func TestSetupThenDoctor(t *testing.T) {
 	if got := st.SlackAppIDs(); len(got) != 1 || !strings.Contains(out.String(), "Updated Slack app "+ids[0]) || !strings.Contains(out.String(), "The bot token in /rituals/slack-bot-token works") {
 		t.Fatalf("a re-run must update %s: apps %v\n%s", ids[0], got, out.String())
 	}
-	// The Herald key is set by hand, as the README says.
-	if _, err := target.SSM.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/rituals/phabricator-webhook-hmac-key"), Value: aws.String("herald-key"), Type: ssmtypes.ParameterTypeSecureString}); err != nil {
-		t.Fatal(err)
+	// The Herald key and the bot's Conduit token are set by hand, as the README says (the
+	// example config names Phabricator users, so the doctor wants both).
+	for name, value := range map[string]string{"/rituals/phabricator-webhook-hmac-key": "herald-key", "/rituals/conduit-api-token": localrun.DefaultSecrets["CONDUIT_API_TOKEN"]} {
+		if _, err := target.SSM.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(value), Type: ssmtypes.ParameterTypeSecureString}); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	hooks, lastDelivery := hookDeliveries(t)
