@@ -75,22 +75,27 @@ func (p *Processor) handover(ctx context.Context, cfg *config.Config, team *conf
 		return nil
 	}
 	key := "clinic#handover#" + team.ID + "#" + itoa(n)
-	if _, done, err := p.Effects.Done(ctx, key); err != nil || done {
-		return err
-	}
-	duty, err := p.Rotations.OnDuty(ctx, r, now)
-	if err != nil {
-		return err
-	}
-	text, err := p.HandoverText(ctx, cfg, team, duty, now)
-	if err != nil {
-		return err
-	}
 	var errs []error
-	_, _, err = p.Effects.Once(ctx, key, func(ctx context.Context) (string, error) {
-		return slackapp.Post(ctx, p.Slack, team.ClinicChannel(), slackapp.Message{Text: text})
-	})
-	errs = append(errs, err)
+	_, done, err := p.Effects.Done(ctx, key)
+	if err != nil {
+		return err
+	}
+	if !done {
+		duty, err := p.Rotations.OnDuty(ctx, r, now)
+		if err != nil {
+			return err
+		}
+		text, err := p.HandoverText(ctx, cfg, team, duty, now)
+		if err != nil {
+			return err
+		}
+		_, _, err = p.Effects.Once(ctx, key, func(ctx context.Context) (string, error) {
+			return slackapp.Post(ctx, p.Slack, team.ClinicChannel(), slackapp.Message{Text: text})
+		})
+		errs = append(errs, err)
+	}
+	// Asked again whether or not this tick posted the handover: each ask is its own effect, so
+	// one that failed is retried by the next tick in the window.
 	queue, err := p.Store.Queue(ctx, team.ID)
 	if err != nil {
 		return errors.Join(append(errs, err)...)
