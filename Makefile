@@ -25,7 +25,8 @@ FUNCTIONS := \
 	SlackOAuthFunction:slack-oauth \
 	PhabricatorProcessorFunction:phabricator-processor \
 	GitHubReconcileFunction:github-reconcile \
-	SprintsFunction:sprints
+	SprintsFunction:sprints \
+	ClinicDutyFunction:clinic-duty
 
 fn_id = $(word 1,$(subst :, ,$(1)))
 fn_dir = $(word 2,$(subst :, ,$(1)))

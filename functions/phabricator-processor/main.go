@@ -1,7 +1,8 @@
 // Command phabricator-processor is PhabricatorProcessorFunction: Herald deliveries turned into
 // task transactions through Conduit, the task mirror and the workboard rules (events table
-// stream), and Unbreak Now! nags, escalations and the morning triage list (schedule). Wiring
-// only; see workboard.NewFromEnv.
+// stream), and Unbreak Now! nags, escalations and the morning triage list (schedule); Clinic
+// Duty's ledger and outside Differential revisions. Wiring only; see workboard.NewFromEnv and
+// clinic.AddToPhabricator.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/rituals-dev/rituals/shared/clinic"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/workboard"
 )
@@ -21,6 +23,9 @@ func main() {
 	}
 	p, err := workboard.NewFromEnv(ctx, env, log)
 	if err != nil {
+		runtimeenv.Exit(log, err)
+	}
+	if err := clinic.AddToPhabricator(ctx, env, log, p.Phab); err != nil {
 		runtimeenv.Exit(log, err)
 	}
 	lambda.Start(p.Invoke)

@@ -8,12 +8,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/clinic"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/decision"
 	"github.com/rituals-dev/rituals/shared/httpapi"
 	"github.com/rituals-dev/rituals/shared/labels"
 	"github.com/rituals-dev/rituals/shared/phab"
 	"github.com/rituals-dev/rituals/shared/retro"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/sprints"
@@ -37,15 +39,18 @@ func main() {
 	slackClient := slackapp.NewClient(env.Secret("SLACK_BOT_TOKEN"), env.Var("SLACK_API_URL"))
 	cfg := config.NewSource(ddb, state, config.DefaultTTL) // one cache for every command
 	events := store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")}
+	cal := calendar.NewCalendar(log)
+	rotations := rotation.Engine{Store: rotation.Store{API: ddb, Table: state}, Calendar: cal, Away: standup.Store{API: ddb, Table: state}}
 	others := []slackapp.Command{
 		standup.Command{Deps: standup.NewDeps(ddb, cfg, state, "", slackClient, log)},
-		support.Command{Config: cfg, Store: support.Store{API: ddb, Table: state}},
+		support.Command{Config: cfg, Store: support.Store{API: ddb, Table: state, Calendar: cal, Away: rotations.Away}},
 		retro.Command{Config: cfg, Store: retro.Store{API: ddb, Table: state}, Events: events, Slack: slackClient},
 		decision.Command{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events},
 		decision.DACI{Config: cfg},
 		labels.Command{Config: cfg, Timers: labels.Timers{API: ddb, Table: state}},
-		workboard.Command{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Mirror: phab.Mirror{API: ddb, Table: state}, Calendar: calendar.NewCalendar(log)},
-		sprints.Command{Config: cfg, Store: sprints.Store{API: ddb, Table: state}, Events: events, Calendar: calendar.NewCalendar(log)},
+		workboard.Command{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Mirror: phab.Mirror{API: ddb, Table: state}, Calendar: cal},
+		clinic.Command{Config: cfg, Store: clinic.Store{API: ddb, Table: state, Events: events.Table}, Rotations: rotations, Incidents: workboard.Store{API: ddb, Table: state}},
+		sprints.Command{Config: cfg, Store: sprints.Store{API: ddb, Table: state}, Events: events, Calendar: cal},
 	}
 	h := slackapp.Commands{
 		Secret:   env.Secret("SLACK_SIGNING_SECRET"),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/rituals-dev/rituals/shared/clinic"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/decision"
 	"github.com/rituals-dev/rituals/shared/httpapi"
@@ -43,6 +44,7 @@ func main() {
 			retro.Interactions{Config: cfg, Store: retro.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 			decision.Interactions{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 			workboard.Interactions{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+			clinic.Interactions{Config: cfg, Store: clinic.Store{API: ddb, Table: state, Events: events.Table}, Slack: slackClient, Log: log},
 		},
 		Replays: &slackapp.ReplayGuard{API: ddb, Table: state},
 		Log:     log,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rituals-dev/rituals/infra/samtemplate"
 	"github.com/rituals-dev/rituals/infra/setup"
+	"github.com/rituals-dev/rituals/shared/clinic"
 	"github.com/rituals-dev/rituals/shared/decision"
 	"github.com/rituals-dev/rituals/shared/labels"
 	"github.com/rituals-dev/rituals/shared/retro"
@@ -41,7 +42,7 @@ func TestManifestDeclaresEveryCommand(t *testing.T) {
 		declared[c.Command] = c.URL
 	}
 	for _, c := range []slackapp.Command{
-		slackapp.Rituals{}, standup.Command{}, support.Command{}, retro.Command{}, decision.Command{}, decision.DACI{}, labels.Command{},
+		slackapp.Rituals{}, standup.Command{}, support.Command{}, retro.Command{}, decision.Command{}, decision.DACI{}, labels.Command{}, clinic.Command{},
 		sprints.Command{},
 	} {
 		url, ok := declared[c.Name()]

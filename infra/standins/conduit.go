@@ -167,17 +167,18 @@ type ConduitUser struct {
 // conduitAPI is an in-memory Phabricator: users, tasks with their transactions, projects and
 // workboard columns, seeded through POST /_local/conduit/seed and changed by maniphest.edit.
 type conduitAPI struct {
-	s        *Server
-	mu       sync.Mutex
-	flavor   string
-	tasks    map[int]*ConduitTask
-	projects map[string]*ConduitProject
-	columns  map[string]*ConduitColumn
-	users    map[string]*ConduitUser // by PHID
-	fail     map[string]string       // method → error code it answers with (seeded)
-	nextID   int
-	xactID   int
-	groupID  int
+	s         *Server
+	mu        sync.Mutex
+	flavor    string
+	tasks     map[int]*ConduitTask
+	revisions map[int]*ConduitRevision
+	projects  map[string]*ConduitProject
+	columns   map[string]*ConduitColumn
+	users     map[string]*ConduitUser // by PHID
+	fail      map[string]string       // method → error code it answers with (seeded)
+	nextID    int
+	xactID    int
+	groupID   int
 }
 
 func newConduitAPI(s *Server) *conduitAPI {
@@ -191,6 +192,7 @@ func newConduitAPI(s *Server) *conduitAPI {
 
 func (c *conduitAPI) reset() {
 	c.tasks, c.projects, c.columns = map[int]*ConduitTask{}, map[string]*ConduitProject{}, map[string]*ConduitColumn{}
+	c.revisions = map[int]*ConduitRevision{}
 	c.users = map[string]*ConduitUser{ConduitBotPHID: {PHID: ConduitBotPHID, Username: ConduitBotName, RealName: "Rituals Bot", Token: c.s.opts.ConduitToken}}
 	c.fail = map[string]string{}
 }
@@ -229,6 +231,8 @@ var conduitMethods = map[string]conduitMethod{
 	"transaction.search":            (*conduitAPI).transactionSearch,
 	"project.search":                (*conduitAPI).projectSearch,
 	"project.column.search":         (*conduitAPI).columnSearch,
+	"differential.revision.search":  (*conduitAPI).revisionSearch,
+	"differential.revision.edit":    (*conduitAPI).revisionEdit,
 }
 
 // serveAPI answers POST /_standins/conduit/api/<method>. Conduit always answers HTTP 200 with
@@ -460,6 +464,8 @@ type ConduitSeed struct {
 	Projects []ConduitProject  `json:"projects"`
 	Columns  []ConduitColumn   `json:"columns"`
 	Tasks    []ConduitTask     `json:"tasks"`
+	// Revisions are Differential revisions (conduit_differential.go).
+	Revisions []ConduitRevision `json:"revisions"`
 }
 
 func (c *conduitAPI) serveSeed(w http.ResponseWriter, r *http.Request) {
@@ -607,7 +613,15 @@ func (c *conduitAPI) seed(seed ConduitSeed) (map[string]any, error) {
 		c.tasks[t.ID] = &t
 		tasks = append(tasks, map[string]any{"id": t.ID, "phid": t.PHID})
 	}
-	return map[string]any{"ok": true, "flavor": c.flavor, "users": users, "projects": projects, "columns": columns, "tasks": tasks}, nil
+	var revisions []any
+	for _, r := range seed.Revisions {
+		out, err := c.seedRevision(r)
+		if err != nil {
+			return nil, err
+		}
+		revisions = append(revisions, out)
+	}
+	return map[string]any{"ok": true, "flavor": c.flavor, "users": users, "projects": projects, "columns": columns, "tasks": tasks, "revisions": revisions}, nil
 }
 
 // ConduitTask returns a copy of a seeded or edited task's fields (without its transactions).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // The two ways Phabricator reports a task's transactions: transaction.search (modern, typed,
@@ -103,7 +104,12 @@ func (c *conduitAPI) modernXact(t *ConduitTask, x *ConduitXact) map[string]any {
 func (c *conduitAPI) transactionSearch(p map[string]any, _ string) (any, *conduitError) {
 	id, typ := asString(p["objectIdentifier"]), asString(p["objectType"])
 	var tasks []*ConduitTask
+	var rev *ConduitRevision
 	switch {
+	case id != "" && typ == "" && (strings.HasPrefix(id, "D") || strings.HasPrefix(id, "PHID-DREV-")):
+		if rev = c.findRevision(id); rev == nil {
+			return nil, &conduitError{"ERR-INVALID-OBJECT-PHID", "Specified \"objectIdentifier\" does not exist."}
+		}
 	case id == "" && typ == "":
 		return nil, &conduitError{"ERR-INVALID-PARAMETER", "Must specify either parameter \"objectType\" or parameter \"objectIdentifier\"."}
 	case id != "" && typ != "":
@@ -144,18 +150,25 @@ func (c *conduitAPI) transactionSearch(p map[string]any, _ string) (any, *condui
 	}
 	type item struct {
 		t *ConduitTask
+		r *ConduitRevision
 		x *ConduitXact
 	}
 	var all []item
+	keep := func(x *ConduitXact) bool {
+		return (!hasPHIDs || constraintSet(phids)[x.PHID]) && (!hasAuthors || constraintSet(authors)[x.AuthorPHID])
+	}
+	if rev != nil {
+		for _, x := range rev.xacts {
+			if keep(x) {
+				all = append(all, item{r: rev, x: x})
+			}
+		}
+	}
 	for _, t := range tasks {
 		for _, x := range t.xacts {
-			if hasPHIDs && !constraintSet(phids)[x.PHID] {
-				continue
+			if keep(x) {
+				all = append(all, item{t: t, x: x})
 			}
-			if hasAuthors && !constraintSet(authors)[x.AuthorPHID] {
-				continue
-			}
-			all = append(all, item{t, x})
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].x.ID > all[j].x.ID })
@@ -181,6 +194,10 @@ func (c *conduitAPI) transactionSearch(p map[string]any, _ string) (any, *condui
 	}
 	data := []any{}
 	for _, it := range all {
+		if it.r != nil {
+			data = append(data, revisionXact(it.r, it.x))
+			continue
+		}
 		data = append(data, c.modernXact(it.t, it.x))
 	}
 	return map[string]any{"data": data, "cursor": map[string]any{"limit": limit, "after": next, "before": nil}}, nil

@@ -6,8 +6,11 @@ import (
 	"time"
 )
 
-// MethodRevisionSearch searches Differential revisions.
-const MethodRevisionSearch = "differential.revision.search"
+// Differential methods.
+const (
+	MethodRevisionSearch = "differential.revision.search"
+	MethodRevisionEdit   = "differential.revision.edit"
+)
 
 // Revision is a Differential revision (differential.revision.search), for the features that
 // route outside patches (Clinic Duty).
@@ -27,6 +30,9 @@ type Revision struct {
 	Modified       time.Time
 	// Reviewers is the reviewers attachment (nil when not requested).
 	Reviewers []Reviewer
+	// Projects are the revision's project tags (the projects attachment; nil when not
+	// requested).
+	Projects []string
 }
 
 // Reviewer is one reviewer of a revision and where their review stands (added, accepted,
@@ -47,6 +53,7 @@ type RevisionQuery struct {
 	// ModifiedStart keeps revisions changed at or after it (zero: any).
 	ModifiedStart time.Time
 	WithReviewers bool
+	WithProjects  bool
 }
 
 // SearchRevisions returns the revisions matching q (differential.revision.search, every page).
@@ -55,7 +62,36 @@ func (c *Client) SearchRevisions(ctx context.Context, q RevisionQuery) ([]Revisi
 	if !q.ModifiedStart.IsZero() {
 		cons["modifiedStart"] = q.ModifiedStart.Unix()
 	}
-	return searchAll(ctx, c, MethodRevisionSearch, Query{Constraints: cons, Attachments: attachments("reviewers", q.WithReviewers)}, DecodeRevision)
+	return searchAll(ctx, c, MethodRevisionSearch, Query{Constraints: cons, Attachments: attachments("reviewers", q.WithReviewers, "projects", q.WithProjects)}, DecodeRevision)
+}
+
+// Revision returns one revision with its reviewers and projects; found is false when the server
+// does not show it to the bot.
+func (c *Client) Revision(ctx context.Context, phid string) (Revision, bool, error) {
+	rs, err := c.SearchRevisions(ctx, RevisionQuery{PHIDs: []string{phid}, WithReviewers: true, WithProjects: true})
+	if err != nil || len(rs) == 0 {
+		return Revision{}, false, err
+	}
+	return rs[0], true, nil
+}
+
+// EditRevision applies edits (e.g. {"type": "comment", "value": "..."}) to a revision (id,
+// D123 or PHID) with differential.revision.edit, and returns the PHIDs of the transactions
+// applied.
+func (c *Client) EditRevision(ctx context.Context, revision string, edits ...Edit) ([]string, error) {
+	var r struct {
+		Transactions List[struct {
+			PHID string `json:"phid"`
+		}] `json:"transactions"`
+	}
+	if err := c.Call(ctx, MethodRevisionEdit, map[string]any{"objectIdentifier": revision, "transactions": edits}, &r); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(r.Transactions))
+	for _, t := range r.Transactions {
+		out = append(out, t.PHID)
+	}
+	return out, nil
 }
 
 // DecodeRevision decodes one item of differential.revision.search's data.
@@ -85,6 +121,9 @@ func DecodeRevision(raw json.RawMessage) (Revision, error) {
 					ActorPHID    Str    `json:"actorPHID"`
 				}] `json:"reviewers"`
 			}] `json:"reviewers"`
+			Projects *Dict[struct {
+				ProjectPHIDs List[string] `json:"projectPHIDs"`
+			}] `json:"projects"`
 		}] `json:"attachments"`
 	}
 	if err := json.Unmarshal(raw, &w); err != nil {
@@ -99,6 +138,9 @@ func DecodeRevision(raw json.RawMessage) (Revision, error) {
 		for _, x := range rv.V.Reviewers {
 			r.Reviewers = append(r.Reviewers, Reviewer{PHID: x.ReviewerPHID, Status: string(x.Status), IsBlocking: x.IsBlocking, ActorPHID: string(x.ActorPHID)})
 		}
+	}
+	if pj := w.Attachments.V.Projects; pj != nil {
+		r.Projects = append([]string{}, pj.V.ProjectPHIDs...)
 	}
 	return r, nil
 }

@@ -41,7 +41,7 @@ func (d *decoder) support(n *yaml.Node, path string, t *Team) *Support {
 	}
 	s.RequiredSections = d.sections(o)
 	if o.need("rotation", "{members: [alice, bob], handover: {day: mon, time: \"09:00\"}, start: 2026-01-05}") {
-		s.Rotation = d.rotation(o.val("rotation"), o.p("rotation"), t.loc)
+		s.Rotation = d.rotation(o.val("rotation"), o.p("rotation"), t.loc, 1)
 	}
 	if o.val("board") != nil {
 		s.Board = d.board(o.val("board"), o.p("board"))
@@ -141,15 +141,26 @@ func (d *decoder) sections(s *obj) []Section {
 	return out
 }
 
-func (d *decoder) rotation(n *yaml.Node, path string, loc *time.Location) Rotation {
-	r := Rotation{loc: loc}
-	o := d.object(n, path, "members", "handover", "start")
+// maxRotationWeeks bounds a rotation's period: longer is not a rotation any more.
+const maxRotationWeeks = 8
+
+// rotation reads a rotation (support's, Clinic Duty's); weeks is its period's default length.
+func (d *decoder) rotation(n *yaml.Node, path string, loc *time.Location, weeks int) Rotation {
+	r := Rotation{loc: loc, Weeks: weeks}
+	o := d.object(n, path, "members", "weeks", "handover", "start")
 	if o == nil {
 		return r
 	}
 	if o.need("members", "[alice, bob]") {
 		if r.Members = o.strs("members", "[alice, bob]"); len(r.Members) == 0 {
 			o.problem("members", "list at least one member, in rotation order")
+		}
+	}
+	if v, ok := o.integer("weeks"); ok {
+		if v < 1 || v > maxRotationWeeks {
+			o.problem("weeks", "weeks is how long one turn lasts: a whole number from 1 to %d (e.g. `weeks: %d`), not %d", maxRotationWeeks, weeks, v)
+		} else {
+			r.Weeks = v
 		}
 	}
 	var dayOK bool

@@ -5,7 +5,7 @@ import "gopkg.in/yaml.v3"
 // Decoding of teams and their standups.
 
 func (d *decoder) team(n *yaml.Node, path string) *Team {
-	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support", "retro", "daci", "labels", "label_rules", "phabricator", "sprints")
+	o := d.object(n, path, "id", "name", "clients", "timezone", "members", "roles", "slack", "standup", "support", "retro", "daci", "labels", "label_rules", "phabricator", "sprints", "clinic")
 	if o == nil {
 		return nil
 	}
@@ -61,6 +61,9 @@ func (d *decoder) team(n *yaml.Node, path string) *Team {
 	t.LabelRules = d.labelRules(o)
 	if o.val("phabricator") != nil {
 		t.Phabricator = d.teamPhabricator(o.val("phabricator"), o.p("phabricator"))
+	}
+	if o.val("clinic") != nil {
+		t.Clinic = d.clinic(o.val("clinic"), o.p("clinic"), t)
 	}
 	if o.val("sprints") != nil {
 		t.Sprints = d.sprints(o.val("sprints"), o.p("sprints"))

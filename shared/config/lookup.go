@@ -41,6 +41,7 @@ func (c *Config) buildIndex() {
 	}
 	for _, t := range c.Teams {
 		x.teams[t.ID] = t
+		t.people = x.people
 		t.members = map[string]bool{}
 		for _, m := range t.Members {
 			t.members[m] = true
@@ -58,6 +59,12 @@ func (c *Config) buildIndex() {
 			}
 			for _, r := range s.Repos {
 				s.repos[lower(r)] = true
+			}
+		}
+		if c := t.Clinic; c != nil {
+			c.repos = map[string]bool{}
+			for _, r := range c.Repos {
+				c.repos[lower(r)] = true
 			}
 		}
 	}

@@ -59,12 +59,15 @@ func mapValues(m map[string]string) []string {
 }
 
 // Rotations lists the rotations a rule of the team may name: "support" when the team takes
-// support requests.
+// support requests, "clinic" when it runs Clinic Duty.
 func (t *Team) Rotations() []string {
-	if t.Support != nil && len(t.Support.Rotation.Members) > 0 {
-		return []string{RotationSupport}
+	var out []string
+	for _, name := range []string{RotationSupport, RotationClinic} {
+		if t.Rotation(name) != nil {
+			out = append(out, name)
+		}
 	}
-	return nil
+	return out
 }
 
 // Watches reports whether the rule applies in repo ("owner/name", any case): one of

@@ -284,8 +284,8 @@ func TestRotationAt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := r.At(tt.at)
-			if got.Member != tt.member || got.Week != tt.week || got.Start.Format(time.RFC3339) != tt.start {
-				t.Errorf("At(%v) = %s week %d from %s, want %s week %d from %s", tt.at, got.Member, got.Week, got.Start.Format(time.RFC3339), tt.member, tt.week, tt.start)
+			if got.Member != tt.member || got.Period != tt.week || got.Start.Format(time.RFC3339) != tt.start {
+				t.Errorf("At(%v) = %s week %d from %s, want %s week %d from %s", tt.at, got.Member, got.Period, got.Start.Format(time.RFC3339), tt.member, tt.week, tt.start)
 			}
 			if !got.End.Equal(r.Handover.Time.On(DateOf(got.Start).AddDays(7), london)) || tt.at.Before(got.Start) || !tt.at.Before(got.End) {
 				t.Errorf("shift [%v, %v) must be a week and contain %v", got.Start, got.End, tt.at)

@@ -112,10 +112,13 @@ type Team struct {
 	Phabricator *TeamPhabricator
 	// Sprints is nil when the team does not run sprints (types_sprints.go).
 	Sprints *Sprints
+	// Clinic is nil when the team runs no Clinic Duty (types_clinic.go).
+	Clinic *Clinic
 
 	loc     *time.Location
 	clients []*Client
 	members map[string]bool
+	people  map[string]*Person // every person of the config, by id
 	path    string
 }
 
@@ -188,7 +191,7 @@ type Support struct {
 	EscalateAfter Span
 	// RequiredSections are the headings an issue body must have.
 	RequiredSections []Section
-	// Rotation is the weekly support rotation.
+	// Rotation is the weekly support rotation (Weeks is 1 unless the config says otherwise).
 	Rotation Rotation
 	// Board is nil when requests are not put on a GitHub Projects board.
 	Board *Board
@@ -221,12 +224,14 @@ type Section struct {
 	Optional bool
 }
 
-// Rotation is a team's weekly support rotation. Overrides (swaps, cover) live in DynamoDB; this
-// is the base schedule: Members take turns in order, a week each, the first one starting on
-// Start at the handover time.
+// Rotation is a team's duty rotation (support's, Clinic Duty's). Overrides (swaps, cover) and
+// skipped members live in package rotation; this is the base schedule: Members take turns in
+// order, a period of Weeks weeks each, the first one starting on Start at the handover time.
 type Rotation struct {
 	// Members are person ids, each a member of the team, no repeats; non-empty.
 	Members []string
+	// Weeks is the length of one period: 1 for support, 2 by default for Clinic Duty.
+	Weeks int
 	// Handover is when the duty passes to the next member, in the team's time zone.
 	Handover Handover
 	// Start is the day Members[0]'s first week starts; it falls on Handover.Day.

@@ -83,6 +83,7 @@ func validate(d *decoder, cfg *Config) {
 		validateDACI(d, t)
 		validateTeamPhabricator(d, cfg, t)
 		validateTeamSprints(d, t, teamClientsOf(t, clients))
+		validateClinic(d, t, clients, person)
 	}
 	validateLabels(d, cfg.Teams, clients)
 	validateManagement(d, cfg)

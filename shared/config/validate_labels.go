@@ -173,14 +173,14 @@ func (v ruleValidator) target(a *LabelAction) {
 	case tg.Rotation != "":
 		if rots := t.Rotations(); !contains(rots, tg.Rotation) {
 			if len(rots) == 0 {
-				v.d.atPath(a.path+".rotation", "unknown rotation %q: team %q has no rotation (add support.rotation)", tg.Rotation, t.ID)
+				v.d.atPath(a.path+".rotation", "unknown rotation %q: team %q has no rotation (add support.rotation or clinic.rotation)", tg.Rotation, t.ID)
 				return
 			}
 			v.d.atPath(a.path+".rotation", "%s", unknownChoice("rotation", tg.Rotation, rots))
 			return
 		}
-		if a.Kind == ActionAssign && tg.Rotation == RotationSupport {
-			for _, id := range t.Support.Rotation.Members {
+		if r := t.Rotation(tg.Rotation); a.Kind == ActionAssign && r != nil {
+			for _, id := range r.Members {
 				if p, ok := v.people[id]; ok && p.GitHub == "" {
 					v.d.atPath(a.path+".rotation", "rotation member %q has no github login to assign: add `github: <login>` to %s (line %d)", p.ID, p.path, v.d.line(p.path))
 				}

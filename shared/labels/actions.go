@@ -12,6 +12,7 @@ import (
 	"github.com/rituals-dev/rituals/shared/ghub"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/retry"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
@@ -238,18 +239,16 @@ func (p *Processor) targets(ctx context.Context, sub subject, tg config.ActionTa
 	return out, nil
 }
 
-// onDuty is who is on the team's rotation named at now.
-func (p *Processor) onDuty(ctx context.Context, team *config.Team, rotation string, now time.Time) (string, error) {
-	switch rotation {
-	case config.RotationSupport:
-		if team.Support == nil {
-			return "", nil
-		}
-		d, err := p.Support.OnDuty(ctx, team, now)
-		if err != nil {
-			return "", fmt.Errorf("who is on %s's support rotation: %w", team.ID, err)
-		}
-		return d.Member, nil
+// onDuty is who is on the team's rotation named at now ("" when the team has no such
+// rotation: config validation refuses rules naming one, so that is a config in flux).
+func (p *Processor) onDuty(ctx context.Context, team *config.Team, name string, now time.Time) (string, error) {
+	r := rotation.Of(team, name)
+	if r == nil {
+		return "", nil
 	}
-	return "", fmt.Errorf("unknown rotation %q", rotation) // Parse refuses these
+	d, err := p.Rotations.OnDuty(ctx, r, now)
+	if err != nil {
+		return "", fmt.Errorf("who is on %s's %s rotation: %w", team.ID, name, err)
+	}
+	return d.Member, nil
 }

@@ -21,10 +21,10 @@ import (
 	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/ghub"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
-	"github.com/rituals-dev/rituals/shared/support"
 )
 
 // The tests run the processor against DynamoDB Local (its own tables per test) and the local
@@ -127,16 +127,16 @@ func newRigWith(t testing.TB, cfg *config.Config) *rig {
 		t.Fatal(err)
 	}
 	r.p = &Processor{
-		Config:   staticConfig{cfg},
-		Mirror:   Mirror{API: db, Table: tables.State},
-		Timers:   Timers{API: db, Table: tables.State},
-		Effects:  store.Effects{API: db, Table: tables.State},
-		Calendar: calendar.NewCalendar(nil),
-		Slack:    slackapp.NewClient(testSlackToken, standins.SlackAPIURL(ts.URL)),
-		GitHub:   ghub.Issues{Client: gh},
-		Projects: ghub.ProjectCache{API: db, Table: tables.State},
-		Support:  support.Store{API: db, Table: tables.State},
-		Log:      quietLog(),
+		Config:    staticConfig{cfg},
+		Mirror:    Mirror{API: db, Table: tables.State},
+		Timers:    Timers{API: db, Table: tables.State},
+		Effects:   store.Effects{API: db, Table: tables.State},
+		Calendar:  calendar.NewCalendar(nil),
+		Slack:     slackapp.NewClient(testSlackToken, standins.SlackAPIURL(ts.URL)),
+		GitHub:    ghub.Issues{Client: gh},
+		Projects:  ghub.ProjectCache{API: db, Table: tables.State},
+		Rotations: rotation.Engine{Store: rotation.Store{API: db, Table: tables.State}},
+		Log:       quietLog(),
 	}
 	return r
 }

@@ -16,10 +16,10 @@ import (
 	"github.com/rituals-dev/rituals/shared/ghub"
 	"github.com/rituals-dev/rituals/shared/killpoint"
 	"github.com/rituals-dev/rituals/shared/logs"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/streams"
-	"github.com/rituals-dev/rituals/shared/support"
 )
 
 // ConfigSource gives the current team config; *config.Source is one.
@@ -54,12 +54,13 @@ type Slack interface {
 	slackapp.DMer
 }
 
-// SupportRotation tells who is on a team's support rotation; support.Store is one.
-type SupportRotation interface {
-	OnDuty(ctx context.Context, team *config.Team, t time.Time) (support.Duty, error)
+// Rotations tells who is on a team's rotation (support's, Clinic Duty's); rotation.Engine is
+// one.
+type Rotations interface {
+	OnDuty(ctx context.Context, r *rotation.Rotation, t time.Time) (rotation.Duty, error)
 }
 
-var _ SupportRotation = support.Store{}
+var _ Rotations = rotation.Engine{}
 
 // ProjectIDs finds a board's ids; ghub.ProjectCache is one.
 type ProjectIDs interface {
@@ -80,7 +81,8 @@ type Processor struct {
 	Slack    Slack
 	GitHub   GitHub
 	Projects ProjectIDs
-	Support  SupportRotation
+	// Rotations answers rules that name a rotation (`rotation: support`, `rotation: clinic`).
+	Rotations Rotations
 	// Parts loads payloads the events table split; store.Events is one.
 	Parts streams.PartsLoader
 	Log   *slog.Logger

@@ -7,8 +7,9 @@ import (
 	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/clients"
 	"github.com/rituals-dev/rituals/shared/ghub"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
-	"github.com/rituals-dev/rituals/shared/support"
+	"github.com/rituals-dev/rituals/shared/standup"
 )
 
 // NewFromEnv wires the label-rules processor for LabelRulesFunction's main from the function's
@@ -27,8 +28,12 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (*Pro
 		Slack:    c.Slack,
 		GitHub:   ghub.Issues{Client: c.GitHub},
 		Projects: ghub.ProjectCache{API: c.DynamoDB, Table: c.StateTable},
-		Support:  support.Store{API: c.DynamoDB, Table: c.StateTable},
-		Parts:    c.Events(),
-		Log:      log,
+		Rotations: rotation.Engine{
+			Store:    rotation.Store{API: c.DynamoDB, Table: c.StateTable},
+			Calendar: calendar.NewCalendar(log),
+			Away:     standup.Store{API: c.DynamoDB, Table: c.StateTable},
+		},
+		Parts: c.Events(),
+		Log:   log,
 	}, nil
 }

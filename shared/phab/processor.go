@@ -111,7 +111,10 @@ type Processor struct {
 	Resolver *Resolver
 	Mirror   Mirror
 	Reactors []Reactor
-	Log      *slog.Logger
+	// Revisions react to deliveries about Differential revisions (revision.go); without any,
+	// such deliveries are ignored.
+	Revisions []RevisionReactor
+	Log       *slog.Logger
 	// Clock is the wall clock (when a task was read); time.Now when nil.
 	Clock func() time.Time
 
@@ -156,6 +159,9 @@ func (p *Processor) Delivery(ctx context.Context, e store.Event) error {
 		return nil
 	}
 	log = log.With(logs.Event, w.Object.Type, "object", w.Object.PHID)
+	if w.Object.Type == "DREV" && len(p.Revisions) > 0 {
+		return p.revisionDelivery(ctx, log, e, w)
+	}
 	if w.Object.Type != "TASK" {
 		log.Info("phabricator: not a task; ignored")
 		return nil

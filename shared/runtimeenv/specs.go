@@ -67,6 +67,11 @@ var Specs = map[string]Spec{
 		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
 		Secrets: []string{"SLACK_BOT_TOKEN", "CONDUIT_API_TOKEN"},
 	},
+	"ClinicDutyFunction": {
+		Vars:    []string{"EVENTS_TABLE", "STATE_TABLE"},
+		Secrets: []string{"SLACK_BOT_TOKEN"},
+		Choices: []Choice{GitHubCredentials},
+	},
 }
 
 // GitHubCredentials is how a function acts on GitHub: as the Rituals GitHub App's installations

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 )
 
@@ -116,109 +117,21 @@ func pickTeam(cfg *config.Config, cmd slack.SlashCommand) (*config.Team, error) 
 	return t, err
 }
 
+// rotation is the shared rotation commands on the support rotation.
+func (c Command) rotation() rotation.Commands {
+	return rotation.Commands{Engine: c.Store.engine(), SwapUsage: usageSwap, OverrideUsage: usageOverride}
+}
+
 func (c Command) oncall(ctx context.Context, cfg *config.Config, team *config.Team, now time.Time) (*slack.Msg, error) {
-	w := team.Support.Rotation.At(now).Week
-	os, err := c.Store.Overrides(ctx, team.ID, w, w+1)
-	if err != nil {
-		return nil, err
-	}
-	loc := team.Location()
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%s support rotation* (times in %s)", slackapp.Escape(team.Name), team.TimeZone)
-	fmt.Fprintf(&b, "\nOn support now: %s", mention(cfg, DutyAt(team, os, now).Member))
-	for i, label := range []string{"This week", "Next week"} {
-		sh := ShiftOfWeek(team, w+i)
-		fmt.Fprintf(&b, "\n*%s* (%s – %s): %s", label, sh.Start.In(loc).Format("Mon 2 Jan 15:04"), sh.End.In(loc).Format("Mon 2 Jan 15:04"), mention(cfg, weekMember(team, os, w+i)))
-		if m := weekMember(team, os, w+i); m != sh.Member {
-			fmt.Fprintf(&b, " (swapped; the rota says %s)", mention(cfg, sh.Member))
-		}
-		for _, o := range os {
-			if o.Week == w+i && o.Kind == Cover {
-				fmt.Fprintf(&b, "\n    %s covers %s–%s (set by %s)", mention(cfg, o.Member), o.From, o.To, mention(cfg, o.By))
-			}
-		}
-	}
-	return slackapp.Ephemeral(b.String()), nil
-}
-
-// member checks that the invoker may change team's rotation.
-func member(team *config.Team, invoker *config.Person) (*slack.Msg, bool) {
-	if invoker == nil || !team.HasMember(invoker.ID) {
-		return slackapp.Ephemeral(fmt.Sprintf("Only members of %s can change its support rotation.", team.Name)), false
-	}
-	return nil, true
-}
-
-func teamPerson(cfg *config.Config, team *config.Team, arg string) (*config.Person, error) {
-	p, err := slackapp.PersonArg(cfg, arg)
-	if err != nil {
-		return nil, err
-	}
-	if !team.HasMember(p.ID) {
-		return nil, fmt.Errorf("%s (%s) is not a member of %s", arg, p.Name, team.Name)
-	}
-	return p, nil
+	return c.rotation().Oncall(ctx, cfg, supportRotation(team), now)
 }
 
 func (c Command) swap(ctx context.Context, cfg *config.Config, team *config.Team, invoker *config.Person, args []string, now time.Time) (*slack.Msg, error) {
-	if refusal, ok := member(team, invoker); !ok {
-		return refusal, nil
-	}
-	a, err := teamPerson(cfg, team, args[0])
-	if err != nil {
-		return nil, usage(capitalize(err.Error())+".", usageSwap)
-	}
-	b, err := teamPerson(cfg, team, args[1])
-	if err != nil {
-		return nil, usage(capitalize(err.Error())+".", usageSwap)
-	}
-	w := team.Support.Rotation.At(now).Week
-	os, err := c.Store.Overrides(ctx, team.ID, w, w+SwapHorizon(team))
-	if err != nil {
-		return nil, err
-	}
-	plan, err := PlanSwap(team, os, now, a.ID, b.ID, invoker.ID)
-	if err != nil {
-		return nil, usage(capitalize(err.Error()), usageSwap, usageOverride)
-	}
-	loc := team.Location()
-	weekOf := func(w int) string { return ShiftOfWeek(team, w).Start.In(loc).Format("Mon 2 Jan") }
-	what := fmt.Sprintf("%s takes the support week of %s from %s, and %s takes the week of %s from %s.",
-		mention(cfg, b.ID), weekOf(plan[0].Week), mention(cfg, a.ID), mention(cfg, a.ID), weekOf(plan[1].Week), mention(cfg, b.ID))
-	if err := c.Store.SaveOverrides(ctx, team.ID, plan, Audit{By: invoker.ID, Made: now, What: "swap: " + what}); err != nil {
-		return nil, err
-	}
-	return &slack.Msg{ResponseType: slack.ResponseTypeInChannel, Text: fmt.Sprintf(":arrows_counterclockwise: %s swapped support weeks: %s", mention(cfg, invoker.ID), what)}, nil
+	return c.rotation().Swap(ctx, cfg, supportRotation(team), invoker, args, now)
 }
 
 func (c Command) override(ctx context.Context, cfg *config.Config, team *config.Team, invoker *config.Person, args []string, now time.Time) (*slack.Msg, error) {
-	if refusal, ok := member(team, invoker); !ok {
-		return refusal, nil
-	}
-	who, err := teamPerson(cfg, team, args[0])
-	if err != nil {
-		return nil, usage(capitalize(err.Error())+".", usageOverride)
-	}
-	today := config.DateOf(now.In(team.Location()))
-	from, err := ParseDay(args[1], today)
-	if err != nil {
-		return nil, usage(capitalize(err.Error())+".", usageOverride)
-	}
-	to := from
-	if len(args) == 3 {
-		if to, err = ParseDay(args[2], today); err != nil {
-			return nil, usage(capitalize(err.Error())+".", usageOverride)
-		}
-	}
-	plan, err := PlanCover(team, who.ID, from, to, invoker.ID, now)
-	if err != nil {
-		return nil, usage(capitalize(err.Error())+".", usageOverride)
-	}
-	what := fmt.Sprintf("%s covers support from %s to %s (%s).", mention(cfg, who.ID), from, to, team.TimeZone)
-	if err := c.Store.SaveOverrides(ctx, team.ID, plan, Audit{By: invoker.ID, Made: now, What: "override: " + what}); err != nil {
-		return nil, err
-	}
-	return &slack.Msg{ResponseType: slack.ResponseTypeInChannel, Text: fmt.Sprintf(":arrows_counterclockwise: %s changed the support rotation: %s", mention(cfg, invoker.ID), what)}, nil
+	return c.rotation().Override(ctx, cfg, supportRotation(team), invoker, args, now)
 }
 
 func (c Command) list(ctx context.Context, cfg *config.Config, team *config.Team, now time.Time) (*slack.Msg, error) {

@@ -27,11 +27,11 @@ func TestDutyAt(t *testing.T) {
 	made := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	overrides := []Override{
 		// ben covers New Year's Eve and Day (week 51, ann's).
-		{Week: 51, Kind: Cover, Member: "ben", From: date("2026-12-31"), To: date("2027-01-01"), Made: made},
+		{Period: 51, Kind: Cover, Member: "ben", From: date("2026-12-31"), To: date("2027-01-01"), Made: made},
 		// cat takes week 12 (ann's, the first after the spring change) by a swap...
-		{Week: 12, Kind: Swap, Member: "cat", Made: made},
+		{Period: 12, Kind: Swap, Member: "cat", Made: made},
 		// ...and later ben covers its Wednesday: the later override wins that day.
-		{Week: 12, Kind: Cover, Member: "ben", From: date("2026-04-01"), To: date("2026-04-01"), Made: made.Add(time.Hour)},
+		{Period: 12, Kind: Cover, Member: "ben", From: date("2026-04-01"), To: date("2026-04-01"), Made: made.Add(time.Hour)},
 	}
 	cases := []struct {
 		name   string
@@ -58,8 +58,8 @@ func TestDutyAt(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			d := DutyAt(team, overrides, tc.at)
-			if d.Shift.Week != tc.week || d.Member != tc.member {
-				t.Fatalf("DutyAt(%v) = week %d %s, want week %d %s", tc.at, d.Shift.Week, d.Member, tc.week, tc.member)
+			if d.Shift.Period != tc.week || d.Member != tc.member {
+				t.Fatalf("DutyAt(%v) = week %d %s, want week %d %s", tc.at, d.Shift.Period, d.Member, tc.week, tc.member)
 			}
 		})
 	}
@@ -79,7 +79,7 @@ func TestPlanSwap(t *testing.T) {
 	}{
 		{"on duty now with a later week", nil, "ann", "cat", [2]int{51, 53}, ""},
 		{"both later, across the year end", nil, "ben", "cat", [2]int{52, 53}, ""},
-		{"after an earlier swap", []Override{{Week: 52, Kind: Swap, Member: "cat"}}, "ben", "cat", [2]int{55, 52}, ""},
+		{"after an earlier swap", []Override{{Period: 52, Kind: Swap, Member: "cat"}}, "ben", "cat", [2]int{55, 52}, ""},
 		{"same person", nil, "ann", "ann", [2]int{}, "two different people"},
 		{"someone outside the rotation", nil, "ann", "emma", [2]int{}, "emma has no support week in the next 7 weeks"},
 	}
@@ -96,7 +96,7 @@ func TestPlanSwap(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if plan[0].Week != tc.weeks[0] || plan[0].Member != tc.b || plan[1].Week != tc.weeks[1] || plan[1].Member != tc.a {
+			if plan[0].Period != tc.weeks[0] || plan[0].Member != tc.b || plan[1].Period != tc.weeks[1] || plan[1].Member != tc.a {
 				t.Fatalf("plan %+v, want %s gets %d and %s gets %d", plan, tc.b, tc.weeks[0], tc.a, tc.weeks[1])
 			}
 			all := append(append([]Override{}, tc.existing...), plan...)
@@ -139,7 +139,7 @@ func TestPlanCover(t *testing.T) {
 			}
 			var weeks []int
 			for _, o := range plan {
-				weeks = append(weeks, o.Week)
+				weeks = append(weeks, o.Period)
 			}
 			if len(weeks) != len(tc.weeks) || weeks[0] != tc.weeks[0] || weeks[len(weeks)-1] != tc.weeks[len(tc.weeks)-1] {
 				t.Fatalf("weeks %v, want %v", weeks, tc.weeks)
@@ -158,9 +158,9 @@ func TestOverridesStore(t *testing.T) {
 	ctx := context.Background()
 	made := time.Date(2026, 12, 28, 12, 0, 0, 0, time.UTC)
 	os := []Override{
-		{Week: -2, Kind: Swap, Member: "ben", By: "ann", Made: made},
-		{Week: 51, Kind: Cover, Member: "ben", From: date("2026-12-31"), To: date("2027-01-01"), By: "cat", Made: made},
-		{Week: 52, Kind: Swap, Member: "cat", By: "cat", Made: made},
+		{Period: -2, Kind: Swap, Member: "ben", By: "ann", Made: made},
+		{Period: 51, Kind: Cover, Member: "ben", From: date("2026-12-31"), To: date("2027-01-01"), By: "cat", Made: made},
+		{Period: 52, Kind: Swap, Member: "cat", By: "cat", Made: made},
 	}
 	if err := st.SaveOverrides(ctx, "triage", os, Audit{By: "cat", Made: made, What: "test change"}); err != nil {
 		t.Fatal(err)
@@ -169,10 +169,10 @@ func TestOverridesStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].Week != 51 || got[0].From != date("2026-12-31") || got[0].By != "cat" || got[1].Member != "cat" {
+	if len(got) != 2 || got[0].Period != 51 || got[0].From != date("2026-12-31") || got[0].By != "cat" || got[1].Member != "cat" {
 		t.Fatalf("overrides 51..52: %+v", got)
 	}
-	if got, _ := st.Overrides(ctx, "triage", -3, -1); len(got) != 1 || got[0].Week != -2 {
+	if got, _ := st.Overrides(ctx, "triage", -3, -1); len(got) != 1 || got[0].Period != -2 {
 		t.Fatalf("negative weeks: %+v", got)
 	}
 	d, err := st.OnDuty(ctx, team, time.Date(2026, 12, 31, 10, 0, 0, 0, time.UTC))

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rituals-dev/rituals/shared/calendar"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/store"
 )
 
@@ -30,6 +32,11 @@ var _ StoreAPI = (*dynamodb.Client)(nil)
 type Store struct {
 	API   StoreAPI
 	Table string
+	// Calendar and Away decide who the rotation skips for being off throughout their week
+	// (package rotation): a shared calendar when nil; without Away only the config's away days
+	// count.
+	Calendar *calendar.Calendar
+	Away     rotation.AwayReader
 }
 
 // ClosedRetention is how long a request is kept after it stops being open (stats look back at

@@ -80,7 +80,7 @@ func (p *Processor) handover(ctx context.Context, cfg *config.Config, team *conf
 	if now.Sub(duty.Shift.Start) >= HandoverWindow {
 		return nil
 	}
-	_, _, err := p.Effects.Once(ctx, fmt.Sprintf("support#handover#%s#%d", team.ID, duty.Shift.Week), func(ctx context.Context) (string, error) {
+	_, _, err := p.Effects.Once(ctx, fmt.Sprintf("support#handover#%s#%d", team.ID, duty.Shift.Period), func(ctx context.Context) (string, error) {
 		return slackapp.Post(ctx, p.Slack, team.Slack.SupportChannel, slackapp.Message{Text: HandoverText(cfg, team, duty, open, now)})
 	})
 	return err

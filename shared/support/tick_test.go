@@ -253,7 +253,7 @@ func TestHandoverAcrossDST(t *testing.T) {
 		t.Fatal("handover posted twice")
 	}
 	// Autumn: Monday 26 October 09:00 GMT is 09:00 UTC; week 42 is ann's but ben covers it.
-	if err := h.st.SaveOverrides(ctx, "triage", []Override{{Week: 42, Kind: Cover, Member: "ben", From: date("2026-10-26"), To: date("2026-10-26"), By: "ann", Made: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}}, Audit{By: "ann", Made: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), What: "cover"}); err != nil {
+	if err := h.st.SaveOverrides(ctx, "triage", []Override{{Period: 42, Kind: Cover, Member: "ben", From: date("2026-10-26"), To: date("2026-10-26"), By: "ann", Made: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}}, Audit{By: "ann", Made: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), What: "cover"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := handovers(time.Date(2026, 10, 26, 8, 30, 0, 0, time.UTC)); len(got) != 0 {

@@ -18,10 +18,10 @@ import (
 	"github.com/rituals-dev/rituals/shared/conduit"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/phab"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/slackapp"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
-	"github.com/rituals-dev/rituals/shared/support"
 )
 
 // env is the processor against DynamoDB Local, the Slack and Conduit stand-ins (seeded from
@@ -99,7 +99,7 @@ func newEnv(t *testing.T, flavor string, replace ...string) *env {
 	board := &Workboard{
 		Store: Store{API: ddb, Table: tables.State}, Mirror: mirror, Effects: store.Effects{API: ddb, Table: tables.State},
 		Calendar: calendar.NewCalendar(nil), Slack: slackapp.NewClient("xoxb-test", standins.SlackAPIURL(hs.URL)),
-		Duty: SupportDuty{Rotation: support.Store{API: ddb, Table: tables.State}}, Log: quiet,
+		Duty: Rotations{Engine: rotation.Engine{Store: rotation.Store{API: ddb, Table: tables.State}}}, Log: quiet,
 	}
 	e.proc = &Processor{
 		Phab: &phab.Processor{

@@ -7,9 +7,10 @@ import (
 	"github.com/rituals-dev/rituals/shared/calendar"
 	"github.com/rituals-dev/rituals/shared/clients"
 	"github.com/rituals-dev/rituals/shared/phab"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 	"github.com/rituals-dev/rituals/shared/sprints"
-	"github.com/rituals-dev/rituals/shared/support"
+	"github.com/rituals-dev/rituals/shared/standup"
 )
 
 // NewFromEnv wires PhabricatorProcessorFunction from its environment: the tables, the Slack
@@ -27,8 +28,12 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (*Pro
 		Effects:  c.Effects(),
 		Calendar: calendar.NewCalendar(log),
 		Slack:    c.Slack,
-		Duty:     SupportDuty{Rotation: support.Store{API: c.DynamoDB, Table: c.StateTable}},
-		Log:      log,
+		Duty: Rotations{Engine: rotation.Engine{
+			Store:    rotation.Store{API: c.DynamoDB, Table: c.StateTable},
+			Calendar: calendar.NewCalendar(log),
+			Away:     standup.Store{API: c.DynamoDB, Table: c.StateTable},
+		}},
+		Log: log,
 	}
 	// Sprints record what deliveries say about the teams' milestones (see package sprints).
 	sprintsReactor := &sprints.PhabReactor{Recorder: &sprints.Recorder{

@@ -17,8 +17,8 @@ import (
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/phab"
+	"github.com/rituals-dev/rituals/shared/rotation"
 	"github.com/rituals-dev/rituals/shared/store"
-	"github.com/rituals-dev/rituals/shared/support"
 )
 
 // Slack is what the processor does in Slack; *slack.Client implements it.
@@ -39,34 +39,20 @@ var _ Onceer = store.Effects{}
 
 // Duty says who is on duty for a team at t: the engineer who is DMed about Unbreak Now! tasks
 // and sent the morning triage list. "" means the team has no rotation (the channel hears it).
-// Clinic Duty will answer this for teams that have one; today it is the support rotation.
 type Duty interface {
 	OnDuty(ctx context.Context, team *config.Team, t time.Time) (string, error)
 }
 
-// RotationStore is the support rotation; support.Store is one.
-type RotationStore interface {
-	OnDuty(ctx context.Context, team *config.Team, t time.Time) (support.Duty, error)
-}
-
-var _ RotationStore = support.Store{}
-
-// SupportDuty is Duty from the team's support rotation (teams without support have none).
-type SupportDuty struct{ Rotation RotationStore }
+// Rotations is Duty from the team's rotations (package rotation): the Clinic Duty engineer when
+// the team runs Clinic Duty, else the engineer on support, else nobody.
+type Rotations struct{ Engine rotation.Engine }
 
 // OnDuty implements Duty.
-func (s SupportDuty) OnDuty(ctx context.Context, team *config.Team, t time.Time) (string, error) {
-	if team.Support == nil {
-		return "", nil
-	}
-	d, err := s.Rotation.OnDuty(ctx, team, t)
-	if err != nil {
-		return "", fmt.Errorf("who is on support for %s: %w", team.ID, err)
-	}
-	return d.Member, nil
+func (r Rotations) OnDuty(ctx context.Context, team *config.Team, t time.Time) (string, error) {
+	return r.Engine.FirstOnDuty(ctx, team, t, config.RotationClinic, config.RotationSupport)
 }
 
-var _ Duty = SupportDuty{}
+var _ Duty = Rotations{}
 
 // Workboard is the rules' phab.Reactor, and their tick.
 type Workboard struct {

@@ -22,6 +22,7 @@ commands:
   config validate <file>           check a config file; every error is reported with its line
   config push <file>               validate and store a config file in DynamoDB
   phab check <file>                resolve the config's Phabricator projects, columns and users
+  report clinic [-format csv|json] Clinic Duty's metrics per duty period and week
   bench                            measure bootstrap sizes, cold starts and latencies (make bench)
   deadletters list | replay [id]   what the stream mappings gave up on, locally or in AWS (-stack)
   setup github [--org ORG]         create the GitHub App from its manifest; secrets into SSM
@@ -54,6 +55,8 @@ func main() {
 		err = doctorCommand(os.Args[2:])
 	case "phab":
 		err = phabCommand(os.Args[2:])
+	case "report":
+		err = reportCommand(os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
