@@ -120,7 +120,7 @@ func TestClinicProblems(t *testing.T) {
 		}},
 		{name: "label rule naming the clinic rotation of a team without one", old: "    clinic:\n", new: "    label_rules:\n      - {id: x, when: {label: team/repo-management}, do: [{dm: {rotation: clinic}}]}\n    clinical:\n", want: []string{
 			"37:75 teams[0].label_rules[0].do[0].dm.rotation: unknown rotation \"clinic\" (one of: support)",
-			"38:5 teams[0].clinical: unknown key \"clinical\" (did you mean \"clinic\"?); allowed keys: id, name, clients, timezone, members, roles, slack, standup, support, retro, daci, labels, label_rules, phabricator, clinic",
+			"38:5 teams[0].clinical: unknown key \"clinical\" (did you mean \"clinic\"?); allowed keys: id, name, clients, timezone, members, roles, slack, standup, support, retro, daci, labels, label_rules, phabricator, sprints, clinic",
 		}},
 	}
 	for _, tt := range tests {
