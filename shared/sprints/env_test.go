@@ -270,8 +270,6 @@ func dmOf(e *env, post standins.Call) string {
 	return ""
 }
 
-func ptr(v float64) *float64 { return &v }
-
 // key is a task's monogram ("T12").
 func (e *env) key(phid string) string {
 	e.t.Helper()
