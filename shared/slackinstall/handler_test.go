@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/infra/standins"
@@ -38,9 +36,9 @@ func install(t *testing.T) (slackinstall.Handler, *standins.Server, string, func
 	}
 	st.SetParameter("/rituals/slack-client-id", resp.Credentials.ClientId)
 	st.SetParameter("/rituals/slack-client-secret", resp.Credentials.ClientSecret)
-	c := ssm.New(ssm.Options{Region: "eu-west-1", BaseEndpoint: aws.String(standins.SSMURL(srv.URL)), Credentials: credentials.NewStaticCredentialsProvider(standins.AWSAccessKeyID, standins.AWSSecretAccessKey, "")})
+	params := runtimeenv.SSM{Endpoint: standins.SSMURL(srv.URL), Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider(standins.AWSAccessKeyID, standins.AWSSecretAccessKey, "")}
 	h := slackinstall.Handler{
-		Params: slackinstall.SSM{SSM: runtimeenv.SSM{Client: c}}, OAuth: slackinstall.SlackOAuth{APIURL: standins.SlackAPIURL(srv.URL)},
+		Params: params, OAuth: slackinstall.SlackOAuth{APIURL: standins.SlackAPIURL(srv.URL)},
 		ClientIDParam: "/rituals/slack-client-id", ClientSecretParam: "/rituals/slack-client-secret", BotTokenParam: "/rituals/slack-bot-token",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}

@@ -8,24 +8,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/slack-go/slack"
 
 	"github.com/rituals-dev/rituals/shared/runtimeenv"
 )
 
-// SSM is Params over SSM Parameter Store (SecureStrings).
-type SSM struct{ runtimeenv.SSM }
-
-var _ Params = SSM{}
-
-// Put stores value as a SecureString, replacing what was there.
-func (s SSM) Put(ctx context.Context, name, value string) error {
-	_, err := s.Client.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(value), Type: types.ParameterTypeSecureString, Overwrite: aws.Bool(true)})
-	return err
-}
+// runtimeenv.SSM is Params over SSM Parameter Store (SecureStrings).
+var _ Params = runtimeenv.SSM{}
 
 // SlackOAuth is OAuth through slack-go against APIURL (https://slack.com/api/ when empty),
 // with HTTP (a 5-second client when nil).
@@ -67,7 +56,7 @@ func NewFromEnv(ctx context.Context, env runtimeenv.Env, log *slog.Logger) (Hand
 		return Handler{}, fmt.Errorf("SSM client: %w", err)
 	}
 	return Handler{
-		Params:            SSM{params},
+		Params:            params,
 		OAuth:             SlackOAuth{APIURL: env.Var("SLACK_API_URL"), HTTP: &http.Client{Timeout: 5 * time.Second}},
 		ClientIDParam:     env.Var("SLACK_CLIENT_ID_PARAM"),
 		ClientSecretParam: env.Var("SLACK_CLIENT_SECRET_PARAM"),

@@ -63,7 +63,7 @@ func benchCommand(args []string) error {
 	starts := fl.Int("starts", 5, "cold starts measured per function (the median is reported)")
 	webN := fl.Int("web-n", 200, "requests per web page")
 	webC := fl.Int("web-c", 4, "concurrent browsers for the web pages")
-	only := fl.String("only", "", "run only this part: web (the web pages) or latency (webhook, floor and Slack command at each -c); every part when empty")
+	only := fl.String("only", "", "run only this part: functions (bootstrap sizes and cold starts), web (the web pages) or latency (webhook, floor and Slack command at each -c); every part when empty")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -85,6 +85,9 @@ func benchCommand(args []string) error {
 	switch *only {
 	case "":
 		return b.run(ctx, *n, senders, *starts)
+	case "functions":
+		b.instances = 8
+		return b.report(b.functions(ctx, *starts))
 	case "web":
 		b.instances = senders[len(senders)-1]
 		return b.report(b.webPages(ctx, b.webN, b.webC))
@@ -97,7 +100,7 @@ func benchCommand(args []string) error {
 		}
 		return b.report(nil)
 	}
-	return fmt.Errorf("bench: -only %q: the parts that run alone are web and latency", *only)
+	return fmt.Errorf("bench: -only %q: the parts that run alone are functions, web and latency", *only)
 }
 
 type bench struct {
