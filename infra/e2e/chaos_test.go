@@ -527,7 +527,7 @@ func effectKey(call standins.Call) string {
 	req := string(b)
 	switch call.API {
 	case "chat.postMessage":
-		ch := supportArg(call, "channel")
+		ch := call.Arg("channel")
 		switch {
 		case ch == chaosSupport && threadOf(call) == "top" && strings.Contains(req, "support:ack"):
 			if m := issueLink.FindStringSubmatch(req); m != nil {
@@ -538,18 +538,18 @@ func effectKey(call standins.Call) string {
 				return "nag for " + id
 			}
 		}
-		return "post to " + ch + " " + threadOf(call) + " " + fingerprint(supportArg(call, "text")+supportArg(call, "blocks"))
+		return "post to " + ch + " " + threadOf(call) + " " + fingerprint(call.Arg("text")+call.Arg("blocks"))
 	case "issues/create-comment":
-		return "comment on " + call.Path + " " + fingerprint(supportArg(call, "body"))
+		return "comment on " + call.Path + " " + fingerprint(call.Arg("body"))
 	case "issues/create":
-		return "issue in " + call.Path + ": " + supportArg(call, "title")
+		return "issue in " + call.Path + ": " + call.Arg("title")
 	}
 	return ""
 }
 
 // threadOf is "top" for a top-level message, else "thread:<parent ts>".
 func threadOf(c standins.Call) string {
-	if ts := supportArg(c, "thread_ts"); ts != "" {
+	if ts := c.Arg("thread_ts"); ts != "" {
 		return "thread:" + ts
 	}
 	return "top"
@@ -629,7 +629,7 @@ func (c *chaos) assertOnce(effects []*effect) {
 		wants = append(wants, want{"nag for " + id, key("nag for " + id), nags})
 		if d.submit && d.blocker != "" {
 			wants = append(wants, want{"blocker DM for " + id, func(call standins.Call) bool {
-				return call.API == "chat.postMessage" && supportArg(call, "channel") == chaosDM && has(call, id)
+				return call.API == "chat.postMessage" && call.Arg("channel") == chaosDM && has(call, id)
 			}, 1})
 		}
 		if d.submit {
@@ -645,11 +645,11 @@ func (c *chaos) assertOnce(effects []*effect) {
 			overdue = 1
 		}
 		wants = append(wants, want{"HR issue for " + id, func(call standins.Call) bool {
-			return call.API == "issues/create" && call.Path == chaosHR && supportArg(call, "title") == "Standup review overdue: "+title
+			return call.API == "issues/create" && call.Path == chaosHR && call.Arg("title") == "Standup review overdue: "+title
 		}, overdue})
 	}
 	wants = append(wants, want{"Thursday's digest", func(call standins.Call) bool {
-		return call.API == "chat.postMessage" && supportArg(call, "channel") == chaosDigest && threadOf(call) == "top" && has(call, "Thu")
+		return call.API == "chat.postMessage" && call.Arg("channel") == chaosDigest && threadOf(call) == "top" && has(call, "Thu")
 	}, 1})
 	for _, w := range wants {
 		if got := count(w.pred); got != w.n {
@@ -658,7 +658,7 @@ func (c *chaos) assertOnce(effects []*effect) {
 	}
 	closes := 0
 	for _, call := range c.st.Outbox().Calls(standins.Filter{Service: "github", API: "issues/update", NoFaults: true}) {
-		if strings.HasPrefix(call.Path, chaosHR+"/") && supportArg(call, "state") == "closed" && call.Status < 300 {
+		if strings.HasPrefix(call.Path, chaosHR+"/") && call.Arg("state") == "closed" && call.Status < 300 {
 			closes++
 		}
 	}

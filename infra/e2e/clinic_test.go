@@ -50,7 +50,7 @@ func clinicCalls(h *harness, service, api string, since int64) []standins.Call {
 func clinicDMs(h *harness, since int64) []string {
 	var out []string
 	for _, c := range clinicCalls(h, "slack", "conversations.open", since) {
-		out = append(out, supportArg(c, "users"))
+		out = append(out, c.Arg("users"))
 	}
 	return out
 }
@@ -86,7 +86,7 @@ func TestClinicOutsidePatches(t *testing.T) {
 	h.github("pull_request", "cl-pr-7", first)
 	comments := clinicCalls(h, "github", "issues/create-comment", since)
 	if len(comments) != 1 || comments[0].Path != "/repos/Codertocat/Hello-World/issues/7/comments" ||
-		!strings.Contains(supportArg(comments[0], "body"), "Cat Ruiz (@catruiz) from Rocket will look at this pull request and give you a first response by **Wed 25 Nov 2026 10:00 UTC**") {
+		!strings.Contains(comments[0].Arg("body"), "Cat Ruiz (@catruiz) from Rocket will look at this pull request and give you a first response by **Wed 25 Nov 2026 10:00 UTC**") {
 		t.Fatalf("author comments: %+v", comments)
 	}
 	if dms := clinicDMs(h, since); !slices.Equal(dms, []string{"U0CAT00003"}) {
@@ -120,8 +120,8 @@ func TestClinicOutsidePatches(t *testing.T) {
 			t.Fatalf("tick at %v: DMs %v, want %v", s.at, got, s.dms)
 		}
 		for _, p := range clinicCalls(h, "slack", "chat.postMessage", since) {
-			if strings.Contains(supportArg(p, "text"), "Hello-World#8") {
-				t.Fatalf("answered #8 nagged: %s", supportArg(p, "text"))
+			if strings.Contains(p.Arg("text"), "Hello-World#8") {
+				t.Fatalf("answered #8 nagged: %s", p.Arg("text"))
 			}
 		}
 	}
@@ -141,7 +141,7 @@ func TestClinicSignupAccepted(t *testing.T) {
 		t.Fatalf("signup: %s", out)
 	}
 	asks := clinicCalls(h, "slack", "chat.postMessage", 0)
-	if len(asks) != 1 || !strings.Contains(supportArg(asks[0], "blocks"), "clinic:accept") || !slices.Equal(clinicDMs(h, 0), []string{"U0DAVE0004"}) {
+	if len(asks) != 1 || !strings.Contains(asks[0].Arg("blocks"), "clinic:accept") || !slices.Equal(clinicDMs(h, 0), []string{"U0DAVE0004"}) {
 		t.Fatalf("approval request: %+v", asks)
 	}
 	out = clinicCommand(h, c, "U0WALT0006", "C0ROCKCLIN", "signup 2 pairing on exports")
@@ -161,15 +161,15 @@ func TestClinicSignupAccepted(t *testing.T) {
 	h.interact("clinic.block_actions.accept.json")
 	team := []string{}
 	for _, p := range clinicCalls(h, "slack", "chat.postMessage", since) {
-		if supportArg(p, "channel") == "C0ROCKCLIN" {
-			team = append(team, supportArg(p, "text"))
+		if p.Arg("channel") == "C0ROCKCLIN" {
+			team = append(team, p.Arg("text"))
 		}
 	}
 	if len(team) != 2 || !strings.Contains(team[0], "<@U0WALT0006> (Payments) for 2 week(s) joins Rocket's Clinic Duty sprint Mon 7 Dec 09:00 GMT – Mon 21 Dec 09:00 GMT") ||
 		!strings.Contains(team[1], "<@U0VERA0005> (Payments) for 2 week(s) joins Rocket's Clinic Duty sprint Mon 21 Dec 09:00 GMT – Mon 4 Jan 09:00 GMT") {
 		t.Fatalf("the team is told: %q", team)
 	}
-	if eph := clinicCalls(h, "slack", "chat.postEphemeral", since); len(eph) != 2 || !strings.Contains(supportArg(eph[1], "text"), "Accepted: sign-up #1 joins the sprint Mon 21 Dec") {
+	if eph := clinicCalls(h, "slack", "chat.postEphemeral", since); len(eph) != 2 || !strings.Contains(eph[1].Arg("text"), "Accepted: sign-up #1 joins the sprint Mon 21 Dec") {
 		t.Fatalf("the approver's confirmations: %+v", eph)
 	}
 	if n := len(clinicCalls(h, "slack", "chat.update", since)); n != 2 {
@@ -199,10 +199,10 @@ func TestClinicRotationSharedWithSupport(t *testing.T) {
 		h.schedule("SupportTriageFunction", "Tick", at)
 		h.schedule("ClinicDutyFunction", "Tick", at)
 		for _, p := range clinicCalls(h, "slack", "chat.postMessage", since) {
-			switch text := supportArg(p, "text"); {
-			case supportArg(p, "channel") == "C0ROCKSUP1" && strings.Contains(text, "Support handover"):
+			switch text := p.Arg("text"); {
+			case p.Arg("channel") == "C0ROCKSUP1" && strings.Contains(text, "Support handover"):
 				support = append(support, text)
-			case supportArg(p, "channel") == "C0ROCKCLIN" && strings.Contains(text, "Clinic Duty handover"):
+			case p.Arg("channel") == "C0ROCKCLIN" && strings.Contains(text, "Clinic Duty handover"):
 				clinic = append(clinic, text)
 			}
 		}

@@ -33,7 +33,7 @@ func TestFunctionsActAsTheGitHubApp(t *testing.T) {
 		t.Fatalf("webhook answered %d", code)
 	}
 	comments := supportCalls(h, "github", "issues/create-comment", 0)
-	if len(comments) != 1 || !comments[0].Authorized || !strings.Contains(supportArg(comments[0], "body"), "**Description**") {
+	if len(comments) != 1 || !comments[0].Authorized || !strings.Contains(comments[0].Arg("body"), "**Description**") {
 		t.Fatalf("sections comment as the app: %+v", comments)
 	}
 	if tokens := supportCalls(h, "github", "apps/create-installation-access-token", 0); len(tokens) != 1 || tokens[0].Status != http.StatusCreated {

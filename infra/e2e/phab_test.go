@@ -127,7 +127,7 @@ func phabTick(h *harness, at time.Time) { h.schedule("PhabricatorProcessorFuncti
 func channelPosts(h *harness, since int64) []standins.Call {
 	var out []standins.Call
 	for _, c := range supportCalls(h, "slack", "chat.postMessage", since) {
-		if supportArg(c, "channel") == "C0ROCKET01" && supportArg(c, "thread_ts") == "" {
+		if c.Arg("channel") == "C0ROCKET01" && c.Arg("thread_ts") == "" {
 			out = append(out, c)
 		}
 	}
@@ -156,7 +156,7 @@ func readCalls(h *harness, since int64) int {
 // \u003c), so that mrkdwn reads as sent.
 func phabBlocks(c standins.Call) string {
 	var v any
-	_ = json.Unmarshal([]byte(supportArg(c, "blocks")), &v)
+	_ = json.Unmarshal([]byte(c.Arg("blocks")), &v)
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -184,7 +184,7 @@ func TestPhabUBNPostNagAckEscalate(t *testing.T) {
 	h, clk := phabStack(t, "")
 	deliver(t, h, fixture(t, "phabricator/task-ubn.json"))
 	posts := channelPosts(h, 0)
-	if len(posts) != 1 || !strings.Contains(supportArg(posts[0], "blocks"), ActionAckID) || !strings.Contains(supportArg(posts[0], "text"), "Unbreak Now! T201: Checkout returns 500") {
+	if len(posts) != 1 || !strings.Contains(posts[0].Arg("blocks"), ActionAckID) || !strings.Contains(posts[0].Arg("text"), "Unbreak Now! T201: Checkout returns 500") {
 		t.Fatalf("posts %+v", posts)
 	}
 	if dms := supportDMs(h, 0); len(dms) != 1 || dms[0] != "U0ALICE001" {
@@ -209,7 +209,7 @@ func TestPhabUBNPostNagAckEscalate(t *testing.T) {
 		t.Fatalf("ack: %d %s", code, body)
 	}
 	updates := supportCalls(h, "slack", "chat.update", since)
-	if len(updates) == 0 || !strings.Contains(supportArg(updates[len(updates)-1], "blocks"), "acknowledged in Slack after 2h 5m") {
+	if len(updates) == 0 || !strings.Contains(updates[len(updates)-1].Arg("blocks"), "acknowledged in Slack after 2h 5m") {
 		t.Fatalf("post after the ack %+v", updates)
 	}
 	since = h.st.Outbox().Last()
@@ -223,7 +223,7 @@ func TestPhabUBNPostNagAckEscalate(t *testing.T) {
 	// An outsider's click changes nothing.
 	since = h.st.Outbox().Last()
 	h.interact("phab.block_actions.ack.json", func(m map[string]any) { m["user"].(map[string]any)["id"] = "U0MALL0006" })
-	if eph := supportCalls(h, "slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(supportArg(eph[0], "text"), "Only Rocket's members") {
+	if eph := supportCalls(h, "slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(eph[0].Arg("text"), "Only Rocket's members") {
 		t.Fatalf("outsider: %+v", eph)
 	}
 }
@@ -262,7 +262,7 @@ func TestPhabUBNResponseAndResolution(t *testing.T) {
 	since = h.st.Outbox().Last()
 	deliver(t, h, herald(t, task, lower...))
 	ups := supportCalls(h, "slack", "chat.update", since)
-	if len(ups) != 1 || !strings.Contains(supportArg(ups[0], "blocks"), "Resolved after 1h: priority lowered to High by Erin Walsh") || strings.Contains(supportArg(ups[0], "blocks"), ActionAckID) {
+	if len(ups) != 1 || !strings.Contains(ups[0].Arg("blocks"), "Resolved after 1h: priority lowered to High by Erin Walsh") || strings.Contains(ups[0].Arg("blocks"), ActionAckID) {
 		t.Fatalf("resolution %+v", ups)
 	}
 	if out := phabCommand(t, h, "U0ALICE001", "ubn"); !strings.Contains(out, "No open Unbreak Now!") {
@@ -281,7 +281,7 @@ func TestPhabNewTaskAnnouncedOnce(t *testing.T) {
 	if len(posts) != 1 {
 		t.Fatalf("announcements %+v", posts)
 	}
-	text := supportArg(posts[0], "text")
+	text := posts[0].Arg("text")
 	for _, want := range []string{"New task for *Rocket*", "<https://phabricator.example.org/T202|T202: Dark mode for the &lt;billing&gt; settings page &amp; &lt;!here&gt; exports>", "by Mallory Support", "priority Needs Triage"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("announcement lacks %q: %s", want, text)
@@ -309,7 +309,7 @@ func TestPhabUnauthorizedMoveMovedBack(t *testing.T) {
 	if len(es) != 1 {
 		t.Fatalf("edits %+v", es)
 	}
-	req := supportArg(es[0], "transactions")
+	req := es[0].Arg("transactions")
 	if !strings.Contains(req, `"columnPHID":"PHID-PCOL-rocketdoing"`) || !strings.Contains(req, "Rituals moved this task back to **In Progress**: only the PM (Erin Walsh) may move tasks into **Ready**") {
 		t.Fatalf("edit %s", req)
 	}
@@ -364,7 +364,7 @@ func TestPhabOutOfOrder(t *testing.T) {
 	deliver(t, h, herald(t, task, m2...))
 	deliver(t, h, herald(t, task, m1...))
 	es := edits(h, since)
-	if len(es) != 1 || strings.Contains(supportArg(es[0], "transactions"), "columnPHID") || !strings.Contains(supportArg(es[0], "transactions"), "Heads-up from Rituals") {
+	if len(es) != 1 || strings.Contains(es[0].Arg("transactions"), "columnPHID") || !strings.Contains(es[0].Arg("transactions"), "Heads-up from Rituals") {
 		t.Fatalf("late unauthorized move: %+v", es)
 	}
 	if dms := supportDMs(h, since); len(dms) != 1 || dms[0] != "U0MALL0006" {

@@ -79,7 +79,7 @@ func say(h *harness, command, user, channel, text string) string {
 	return answer
 }
 
-func outboxArg(c standins.Call, k string) string { return supportArg(c, k) }
+func outboxArg(c standins.Call, k string) string { return c.Arg(k) }
 
 // blocksText joins the texts of a posted message's blocks, one per line.
 func blocksText(c standins.Call) string {

@@ -109,12 +109,12 @@ func TestSprintReportWithChart(t *testing.T) {
 	tick(istAt(time.October, 27, 11, 0))
 	tick(istAt(time.October, 28, 9, 30))
 	start := channelCalls(h, "C0COMET001", 0)
-	if len(start) != 1 || !strings.Contains(supportArg(start[0], "text"), "2 planned tasks, 8 points") {
+	if len(start) != 1 || !strings.Contains(start[0].Arg("text"), "2 planned tasks, 8 points") {
 		t.Fatalf("start announcement %v", start)
 	}
 	since := h.st.Outbox().Last()
 	send(istAt(time.October, 29, 11, 0), "issues", githubIssue(t, "issues.milestoned.json", 13, "Hotfix <script>", []string{"points: 2"}, ms, "open", istAt(time.October, 29, 11, 0)))
-	if got := channelCalls(h, "C0COMET001", since); len(got) != 1 || !strings.Contains(supportArg(got[0], "text"), "Walk-on in <https://github.com/acme/web/milestone/7|Comet Sprint 7>: <https://github.com/acme/web/issues/13|acme/web#13 Hotfix &lt;script&gt;> (2 points, Priya Raman)") {
+	if got := channelCalls(h, "C0COMET001", since); len(got) != 1 || !strings.Contains(got[0].Arg("text"), "Walk-on in <https://github.com/acme/web/milestone/7|Comet Sprint 7>: <https://github.com/acme/web/issues/13|acme/web#13 Hotfix &lt;script&gt;> (2 points, Priya Raman)") {
 		t.Fatalf("walk-on %v", got)
 	}
 	send(istAt(time.November, 2, 15, 0), "issues", githubIssue(t, "issues.reopened.json", 11, "Export invoices as CSV", []string{"points: 3"}, ms, "closed", istAt(time.November, 2, 15, 0), func(m map[string]any) { m["action"] = "closed" }))
@@ -123,12 +123,12 @@ func TestSprintReportWithChart(t *testing.T) {
 	since = h.st.Outbox().Last()
 	tick(istAt(time.November, 10, 16, 0))
 	report := channelCalls(h, "C0COMET001", since)
-	if len(report) != 1 || !strings.Contains(supportArg(report[0], "text"), "1 of 2 planned tasks completed") || !strings.Contains(supportArg(report[0], "text"), "1 walk-on task (2 points)") {
+	if len(report) != 1 || !strings.Contains(report[0].Arg("text"), "1 of 2 planned tasks completed") || !strings.Contains(report[0].Arg("text"), "1 walk-on task (2 points)") {
 		t.Fatalf("report %v", report)
 	}
 	ups := supportCalls(h, "slack", "upload_url", since)
 	done := supportCalls(h, "slack", "files.completeUploadExternal", since)
-	if len(supportCalls(h, "slack", "files.getUploadURLExternal", since)) != 1 || len(ups) != 1 || len(done) != 1 || supportArg(done[0], "channel_id") != "C0COMET001" {
+	if len(supportCalls(h, "slack", "files.getUploadURLExternal", since)) != 1 || len(ups) != 1 || len(done) != 1 || done[0].Arg("channel_id") != "C0COMET001" {
 		t.Fatalf("upload flow: %d uploads, completions %v", len(ups), done)
 	}
 	id := ups[0].Request.(map[string]any)["file_id"].(string)
@@ -151,7 +151,7 @@ func TestSprintReportWithChart(t *testing.T) {
 	}
 	thread := 0
 	for _, c := range supportCalls(h, "slack", "chat.postMessage", since) {
-		if supportArg(c, "thread_ts") != "" && strings.Contains(supportArg(c, "text"), "Draft of the next planning document") {
+		if c.Arg("thread_ts") != "" && strings.Contains(c.Arg("text"), "Draft of the next planning document") {
 			thread++
 		}
 	}
@@ -188,7 +188,7 @@ func TestSprintReportWithChart(t *testing.T) {
 func channelCalls(h *harness, channel string, since int64) []standins.Call {
 	var out []standins.Call
 	for _, c := range supportCalls(h, "slack", "chat.postMessage", since) {
-		if supportArg(c, "channel") == channel && supportArg(c, "thread_ts") == "" {
+		if c.Arg("channel") == channel && c.Arg("thread_ts") == "" {
 			out = append(out, c)
 		}
 	}

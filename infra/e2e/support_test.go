@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -67,24 +66,11 @@ func supportCalls(h *harness, service, api string, since int64) []standins.Call 
 	return h.st.Outbox().Calls(standins.Filter{Service: service, API: api, Since: since})
 }
 
-func supportArg(c standins.Call, k string) string {
-	m, _ := c.Request.(map[string]any)
-	switch v := m[k].(type) {
-	case string:
-		return v
-	case nil:
-		return ""
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
-
 // supportTopLevel are chat.postMessage calls to the support channel outside any thread.
 func supportTopLevel(cs []standins.Call) []standins.Call {
 	var out []standins.Call
 	for _, c := range cs {
-		if supportArg(c, "channel") == "C0TRIAGESUP" && supportArg(c, "thread_ts") == "" && !strings.Contains(supportArg(c, "text"), "handover") {
+		if c.Arg("channel") == "C0TRIAGESUP" && c.Arg("thread_ts") == "" && !strings.Contains(c.Arg("text"), "handover") {
 			out = append(out, c)
 		}
 	}
@@ -94,7 +80,7 @@ func supportTopLevel(cs []standins.Call) []standins.Call {
 func supportDMs(h *harness, since int64) []string {
 	var users []string
 	for _, c := range supportCalls(h, "slack", "conversations.open", since) {
-		users = append(users, supportArg(c, "users"))
+		users = append(users, c.Arg("users"))
 	}
 	return users
 }
@@ -110,11 +96,11 @@ func TestSupportLabelAnnouncesOnce(t *testing.T) {
 	}
 	posts := supportTopLevel(supportCalls(h, "slack", "chat.postMessage", 0))
 	comments := supportCalls(h, "github", "issues/create-comment", 0)
-	if len(posts) != 1 || !strings.Contains(supportArg(posts[0], "blocks"), "support:ack") {
+	if len(posts) != 1 || !strings.Contains(posts[0].Arg("blocks"), "support:ack") {
 		t.Fatalf("announcements: %+v", posts)
 	}
 	if len(comments) != 1 || comments[0].Path != "/repos/Codertocat/Hello-World/issues/1/comments" ||
-		!strings.Contains(supportArg(comments[0], "body"), "**Description**, **Background** and **Impact**") {
+		!strings.Contains(comments[0].Arg("body"), "**Description**, **Background** and **Impact**") {
 		t.Fatalf("sections comments: %+v", comments)
 	}
 	last := h.st.Outbox().Last()
@@ -137,7 +123,7 @@ func TestSupportAckCommentsAndUpdates(t *testing.T) {
 		t.Fatalf("block_actions: %d %s", code, body)
 	}
 	views := supportCalls(h, "slack", "views.open", since)
-	if len(views) != 1 || !strings.Contains(supportArg(views[0], "view"), `"callback_id":"support:ack_modal"`) {
+	if len(views) != 1 || !strings.Contains(views[0].Arg("view"), `"callback_id":"support:ack_modal"`) {
 		t.Fatalf("views.open: %+v", views)
 	}
 	// A bad ETA keeps the modal open with the field's error.
@@ -152,12 +138,12 @@ func TestSupportAckCommentsAndUpdates(t *testing.T) {
 		t.Fatalf("view_submission: %d %s", code, body)
 	}
 	comments := supportCalls(h, "github", "issues/create-comment", since)
-	if len(comments) != 1 || !strings.Contains(supportArg(comments[0], "body"), "**Acknowledged** by Ann Lee (@ann-lee)") ||
-		!strings.Contains(supportArg(comments[0], "body"), "> Which README did you read") {
+	if len(comments) != 1 || !strings.Contains(comments[0].Arg("body"), "**Acknowledged** by Ann Lee (@ann-lee)") ||
+		!strings.Contains(comments[0].Arg("body"), "> Which README did you read") {
 		t.Fatalf("ack comment: %+v", comments)
 	}
 	updates := supportCalls(h, "slack", "chat.update", since)
-	if len(updates) != 1 || !strings.Contains(supportArg(updates[0], "blocks"), "Acknowledged by") {
+	if len(updates) != 1 || !strings.Contains(updates[0].Arg("blocks"), "Acknowledged by") {
 		t.Fatalf("chat.update: %+v", updates)
 	}
 	if dms := supportDMs(h, since); len(dms) != 1 || dms[0] != "U0OCTO0006" {
@@ -166,7 +152,7 @@ func TestSupportAckCommentsAndUpdates(t *testing.T) {
 	// An outsider clicking gets the ephemeral refusal.
 	since = h.st.Outbox().Last()
 	h.interact("support.block_actions.ack.json", func(m map[string]any) { m["user"].(map[string]any)["id"] = "U0ZED00007" })
-	if eph := supportCalls(h, "slack", "chat.postEphemeral", since); len(eph) != 1 || supportArg(eph[0], "text") != "Only Triage can acknowledge this support request." {
+	if eph := supportCalls(h, "slack", "chat.postEphemeral", since); len(eph) != 1 || eph[0].Arg("text") != "Only Triage can acknowledge this support request." {
 		t.Fatalf("outsider: %+v", eph)
 	}
 }
@@ -180,12 +166,12 @@ func TestSupportCloseResolves(t *testing.T) {
 	since := h.st.Outbox().Last()
 	h.github("issues", "sup-close-2", supportClosed(t))
 	updates := supportCalls(h, "slack", "chat.update", since)
-	if len(updates) != 1 || !strings.Contains(supportArg(updates[0], "blocks"), "Resolved") || strings.Contains(supportArg(updates[0], "blocks"), "support:ack") {
+	if len(updates) != 1 || !strings.Contains(updates[0].Arg("blocks"), "Resolved") || strings.Contains(updates[0].Arg("blocks"), "support:ack") {
 		t.Fatalf("update on close: %+v", updates)
 	}
 	var resolved int
 	for _, c := range supportCalls(h, "slack", "chat.postMessage", since) {
-		if supportArg(c, "thread_ts") != "" && strings.Contains(supportArg(c, "text"), "request resolved") {
+		if c.Arg("thread_ts") != "" && strings.Contains(c.Arg("text"), "request resolved") {
 			resolved++
 		}
 	}
@@ -194,7 +180,7 @@ func TestSupportCloseResolves(t *testing.T) {
 	}
 	since = h.st.Outbox().Last()
 	h.interact("support.block_actions.ack.json")
-	if eph := supportCalls(h, "slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(supportArg(eph[0], "text"), "no longer exists") {
+	if eph := supportCalls(h, "slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(eph[0].Arg("text"), "no longer exists") {
 		t.Fatalf("stale button: %+v", eph)
 	}
 }
@@ -233,7 +219,7 @@ func TestSupportHandoverAcrossDST(t *testing.T) {
 	handovers := func(since int64) []standins.Call {
 		var out []standins.Call
 		for _, c := range supportCalls(h, "slack", "chat.postMessage", since) {
-			if strings.Contains(supportArg(c, "text"), "Support handover") {
+			if strings.Contains(c.Arg("text"), "Support handover") {
 				out = append(out, c)
 			}
 		}
@@ -241,12 +227,12 @@ func TestSupportHandoverAcrossDST(t *testing.T) {
 	}
 	supportTick(h, time.Date(2026, 3, 30, 7, 55, 0, 0, time.UTC))
 	if got := handovers(0); len(got) != 0 {
-		t.Fatalf("handover before 09:00 BST: %s", supportArg(got[0], "text"))
+		t.Fatalf("handover before 09:00 BST: %s", got[0].Arg("text"))
 	}
 	supportTick(h, time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC))
 	supportTick(h, time.Date(2026, 3, 30, 8, 5, 0, 0, time.UTC))
 	got := handovers(0)
-	if len(got) != 1 || supportArg(got[0], "channel") != "C0TRIAGESUP" || !strings.Contains(supportArg(got[0], "text"), "<@U0ANN00001> is on support until Mon 6 Apr 09:00 BST") {
+	if len(got) != 1 || got[0].Arg("channel") != "C0TRIAGESUP" || !strings.Contains(got[0].Arg("text"), "<@U0ANN00001> is on support until Mon 6 Apr 09:00 BST") {
 		t.Fatalf("handovers: %+v", got)
 	}
 }

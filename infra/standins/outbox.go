@@ -1,6 +1,7 @@
 package standins
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"sync"
@@ -29,6 +30,21 @@ type Call struct {
 	Fault string `json:"fault,omitempty"`
 	// Delayed is the injected delay of a slow call that was then served (and acted on).
 	Delayed string `json:"delayed,omitempty"`
+}
+
+// Arg is the request's top-level field k as text: a string as it is, "" when absent, anything
+// else as its JSON.
+func (c Call) Arg(k string) string {
+	m, _ := c.Request.(map[string]any)
+	switch v := m[k].(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
 }
 
 // Filter selects calls; zero fields match everything.

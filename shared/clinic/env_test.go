@@ -223,24 +223,11 @@ func (e *env) calls(service, api string, since int64) []standins.Call {
 	return e.srv.Outbox().Calls(standins.Filter{Service: service, API: api, Since: since})
 }
 
-func arg(c standins.Call, k string) string {
-	m, _ := c.Request.(map[string]any)
-	switch v := m[k].(type) {
-	case string:
-		return v
-	case nil:
-		return ""
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
-
 // dms are the users DMs were opened with since.
 func (e *env) dms(since int64) []string {
 	var out []string
 	for _, c := range e.calls("slack", "conversations.open", since) {
-		out = append(out, arg(c, "users"))
+		out = append(out, c.Arg("users"))
 	}
 	return out
 }
@@ -249,8 +236,8 @@ func (e *env) dms(since int64) []string {
 func (e *env) posts(channel string, since int64) []string {
 	var out []string
 	for _, c := range e.calls("slack", "chat.postMessage", since) {
-		if channel == "" || arg(c, "channel") == channel {
-			out = append(out, arg(c, "text"))
+		if channel == "" || c.Arg("channel") == channel {
+			out = append(out, c.Arg("text"))
 		}
 	}
 	return out

@@ -46,7 +46,7 @@ func onPR(login string) func(map[string]any) {
 func (e *env) comments(since int64) []string {
 	var out []string
 	for _, c := range e.calls("github", "issues/create-comment", since) {
-		out = append(out, arg(c, "body"))
+		out = append(out, c.Arg("body"))
 	}
 	return out
 }

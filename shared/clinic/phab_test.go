@@ -91,11 +91,11 @@ func TestOutsideRevisions(t *testing.T) {
 		}
 	}
 	edits := e.calls("conduit", "differential.revision.edit", 0)
-	if len(edits) != 1 || !strings.Contains(arg(edits[0], "transactions"), "Cat Ruiz from Rocket will look at this and give you a first response by Wed 25 Nov 2026 10:00 UTC") {
+	if len(edits) != 1 || !strings.Contains(edits[0].Arg("transactions"), "Cat Ruiz from Rocket will look at this and give you a first response by Wed 25 Nov 2026 10:00 UTC") {
 		t.Fatalf("comments on the revision: %+v", edits)
 	}
 	dms := e.calls("slack", "chat.postMessage", 0)
-	if !slices.Equal(e.dms(0), []string{cat}) || !strings.Contains(arg(dms[0], "text"), "<http://phabricator.local/D50|D50> Fix the &lt;parser&gt; for @everyone by quinn") {
+	if !slices.Equal(e.dms(0), []string{cat}) || !strings.Contains(dms[0].Arg("text"), "<http://phabricator.local/D50|D50> Fix the &lt;parser&gt; for @everyone by quinn") {
 		t.Fatalf("the reviewer's DM: %v %+v", e.dms(0), dms)
 	}
 	// Quinn's own comment is no answer; Bob's is.

@@ -40,7 +40,7 @@ func TestSignupQueue(t *testing.T) {
 	since := e.last()
 	e.flush()
 	asks := e.calls("slack", "chat.postMessage", since)
-	if !slices.Equal(e.dms(since), []string{dave}) || len(asks) != 1 || !strings.Contains(arg(asks[0], "blocks"), ActionAccept) || !strings.Contains(arg(asks[0], "text"), "<@U0VERA0005> (Payments) for 2 week(s)") {
+	if !slices.Equal(e.dms(since), []string{dave}) || len(asks) != 1 || !strings.Contains(asks[0].Arg("blocks"), ActionAccept) || !strings.Contains(asks[0].Arg("text"), "<@U0VERA0005> (Payments) for 2 week(s)") {
 		t.Fatalf("approval request: DMs %v, posts %+v", e.dms(since), asks)
 	}
 	// In the team's channel, a month (two sprints).
@@ -62,7 +62,7 @@ func TestSignupQueue(t *testing.T) {
 	// Only an approver may decide.
 	since = e.last()
 	e.click(alice, ActionAccept, "rocket|1", t0.Add(4*time.Minute))
-	if eph := e.calls("slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(arg(eph[0], "text"), "Only Rocket's Clinic Duty approvers (<@U0DAVE0004>) can decide") {
+	if eph := e.calls("slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(eph[0].Arg("text"), "Only Rocket's Clinic Duty approvers (<@U0DAVE0004>) can decide") {
 		t.Fatalf("refusal: %+v", eph)
 	}
 	if s, _ := e.p.Store.Signup(e.ctx, "rocket", 1); s.State != Pending {
@@ -101,7 +101,7 @@ func TestSignupQueue(t *testing.T) {
 	// A second click on a decided request changes nothing.
 	since = e.last()
 	e.click(dave, ActionDecline, "rocket|2", t0.Add(7*time.Minute))
-	if eph := e.calls("slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(arg(eph[0], "text"), "Sign-up #2 was already accepted") {
+	if eph := e.calls("slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(eph[0].Arg("text"), "Sign-up #2 was already accepted") {
 		t.Fatalf("stale click: %+v", eph)
 	}
 	// Xena's request is deferred: the approver is asked again after the next handover.
@@ -118,11 +118,11 @@ func TestSignupQueue(t *testing.T) {
 	e.tick(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	asks = nil
 	for _, c := range e.calls("slack", "chat.postMessage", since) {
-		if strings.Contains(arg(c, "blocks"), ActionDecline) {
+		if strings.Contains(c.Arg("blocks"), ActionDecline) {
 			asks = append(asks, c)
 		}
 	}
-	if len(asks) != 1 || !strings.Contains(arg(asks[0], "text"), "deferred 1 time(s); asked again") {
+	if len(asks) != 1 || !strings.Contains(asks[0].Arg("text"), "deferred 1 time(s); asked again") {
 		t.Fatalf("asked again at the handover: %+v", asks)
 	}
 	e.tick(time.Date(2026, 12, 7, 9, 5, 0, 0, time.UTC))

@@ -108,20 +108,11 @@ func (w *world) calls(api string, since int64) []standins.Call {
 	return w.out.Calls(standins.Filter{Service: "slack", API: api, Since: since})
 }
 
-func arg(c standins.Call, k string) string {
-	m, _ := c.Request.(map[string]any)
-	if s, ok := m[k].(string); ok {
-		return s
-	}
-	b, _ := json.Marshal(m[k])
-	return string(b)
-}
-
 // dmsTo lists the users DMs were opened with since.
 func (w *world) dmsTo(since int64) []string {
 	var out []string
 	for _, c := range w.calls("conversations.open", since) {
-		out = append(out, arg(c, "users"))
+		out = append(out, c.Arg("users"))
 	}
 	return out
 }
@@ -138,7 +129,7 @@ func TestDecisionFromCreationToApproval(t *testing.T) {
 	}
 	w.drain()
 	posts := w.calls("chat.postMessage", 0)
-	if len(posts) < 2 || arg(posts[0], "channel") != channel {
+	if len(posts) < 2 || posts[0].Arg("channel") != channel {
 		t.Fatalf("posts: %+v", posts)
 	}
 	var blocks []struct {
@@ -147,7 +138,7 @@ func TestDecisionFromCreationToApproval(t *testing.T) {
 			ActionID string `json:"action_id"`
 		} `json:"elements"`
 	}
-	if err := json.Unmarshal([]byte(arg(posts[0], "blocks")), &blocks); err != nil {
+	if err := json.Unmarshal([]byte(posts[0].Arg("blocks")), &blocks); err != nil {
 		t.Fatal(err)
 	}
 	var fields, buttons []string
@@ -168,8 +159,8 @@ func TestDecisionFromCreationToApproval(t *testing.T) {
 		t.Errorf("record's buttons: %v", buttons)
 	}
 	ts := posts[0].Response.(map[string]any)["ts"].(string)
-	if c := posts[1]; arg(c, "thread_ts") != ts || !strings.HasPrefix(arg(c, "text"), "<@U01GINA008>, <@U01YUKI011>, <@U01BOB0002>, <@U01PRIYA03>: you are consulted on *D1 · Adopt trunk-based development*") {
-		t.Errorf("consult: %s", arg(c, "text"))
+	if c := posts[1]; c.Arg("thread_ts") != ts || !strings.HasPrefix(c.Arg("text"), "<@U01GINA008>, <@U01YUKI011>, <@U01BOB0002>, <@U01PRIYA03>: you are consulted on *D1 · Adopt trunk-based development*") {
+		t.Errorf("consult: %s", c.Arg("text"))
 	}
 	if dms := w.dmsTo(0); len(dms) != 1 || dms[0] != dave {
 		t.Fatalf("asked by DM: %v", dms)
@@ -178,7 +169,7 @@ func TestDecisionFromCreationToApproval(t *testing.T) {
 	// The driver is not the approver: refused, nothing changes.
 	since := w.out.Last()
 	w.click(alice, ActionApprove, "repo-management/1")
-	if eph := w.calls("chat.postEphemeral", since); len(eph) != 1 || !strings.HasPrefix(arg(eph[0], "text"), "Only <@U01DAVE005> can approve or reject *D1 · Adopt trunk-based development*") {
+	if eph := w.calls("chat.postEphemeral", since); len(eph) != 1 || !strings.HasPrefix(eph[0].Arg("text"), "Only <@U01DAVE005> can approve or reject *D1 · Adopt trunk-based development*") {
 		t.Fatalf("refusal: %+v", eph)
 	}
 	if d, _ := w.store.Get(context.Background(), ID{"repo-management", 1}); d.State != Open || len(d.Verdicts) != 0 || d.Rev != 1 {
@@ -193,8 +184,8 @@ func TestDecisionFromCreationToApproval(t *testing.T) {
 	w.drain()
 	var thread []string
 	for _, c := range w.calls("chat.postMessage", since) {
-		if arg(c, "thread_ts") == ts {
-			thread = append(thread, arg(c, "text"))
+		if c.Arg("thread_ts") == ts {
+			thread = append(thread, c.Arg("text"))
 		}
 	}
 	if len(thread) != 2 || thread[0] != ":heavy_check_mark: <@U01DAVE005> approved." || !strings.Contains(thread[1], "is settled. :white_check_mark: *Approved* by <@U01DAVE005>") {
@@ -204,7 +195,7 @@ func TestDecisionFromCreationToApproval(t *testing.T) {
 		t.Fatalf("informed: %v", dms)
 	}
 	ups := w.calls("chat.update", since)
-	if len(ups) != 1 || strings.Contains(arg(ups[0], "blocks"), ActionApprove) || !strings.Contains(arg(ups[0], "blocks"), "Approved") {
+	if len(ups) != 1 || strings.Contains(ups[0].Arg("blocks"), ActionApprove) || !strings.Contains(ups[0].Arg("blocks"), "Approved") {
 		t.Fatalf("record update: %+v", ups)
 	}
 	// A second click, and the same event processed again, repeat nothing.
@@ -213,10 +204,10 @@ func TestDecisionFromCreationToApproval(t *testing.T) {
 	w.proc.Event(context.Background(), store.Event{Key: "again", Source: EventSource, Type: EventChanged, Payload: []byte(`{"decision":"repo-management/1","rev":2}`)})
 	for _, c := range w.calls("", since) {
 		if c.API != "chat.update" && c.API != "chat.postEphemeral" {
-			t.Errorf("repeated: %s %s", c.API, arg(c, "text"))
+			t.Errorf("repeated: %s %s", c.API, c.Arg("text"))
 		}
 	}
-	if eph := w.calls("chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(arg(eph[0], "text"), "is settled already") {
+	if eph := w.calls("chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(eph[0].Arg("text"), "is settled already") {
 		t.Fatalf("second click: %+v", eph)
 	}
 
@@ -348,7 +339,7 @@ func TestShowPutsALostEvent(t *testing.T) {
 	inChannel := func() []standins.Call {
 		var out []standins.Call
 		for _, c := range w.calls("chat.postMessage", 0) {
-			if arg(c, "channel") == channel {
+			if c.Arg("channel") == channel {
 				out = append(out, c)
 			}
 		}
@@ -356,7 +347,7 @@ func TestShowPutsALostEvent(t *testing.T) {
 	}
 	w.run(w.cmd, bob, "show D1")
 	w.drain()
-	if posts := inChannel(); len(posts) != 1 || !strings.Contains(arg(posts[0], "text"), "Decision D1 · Q1 goals") {
+	if posts := inChannel(); len(posts) != 1 || !strings.Contains(posts[0].Arg("text"), "Decision D1 · Q1 goals") {
 		t.Fatalf("posts: %+v", posts)
 	}
 	if dms := w.dmsTo(0); len(dms) != 1 || dms[0] != oscar {

@@ -252,19 +252,6 @@ func (r *rig) calls(api string, since int64) []standins.Call {
 	return r.srv.Outbox().Calls(standins.Filter{API: api, Since: since})
 }
 
-func arg(c standins.Call, k string) string {
-	m, _ := c.Request.(map[string]any)
-	switch v := m[k].(type) {
-	case string:
-		return v
-	case nil:
-		return ""
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
-
 // apis lists the calls' APIs, for failure messages and order checks.
 func apis(cs []standins.Call) []string {
 	var out []string

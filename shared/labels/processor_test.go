@@ -33,7 +33,7 @@ func TestNeedsInfoFlow(t *testing.T) {
 	if len(comments) != 1 || comments[0].Path != "/repos/Codertocat/Hello-World/issues/1/comments" {
 		t.Fatalf("comments: %v", apis(comments))
 	}
-	body := arg(comments[0], "body")
+	body := comments[0].Arg("body")
 	if !strings.Contains(body, "Thanks @Codertocat! Could you tell us the steps to reproduce Spelling error in the README file?") ||
 		!strings.Contains(body, "label rule “needs-info” of Triage") {
 		t.Fatalf("comment body: %q", body)
@@ -75,11 +75,11 @@ func TestNeedsInfoFlow(t *testing.T) {
 	}
 	got := r.calls("", since)
 	if len(got) != 2 || got[0].API != "issues/create-comment" || got[1].API != "issues/update" ||
-		got[1].Path != "/repos/Codertocat/Hello-World/issues/2" || arg(got[1], "state") != "closed" || arg(got[1], "state_reason") != "not_planned" {
+		got[1].Path != "/repos/Codertocat/Hello-World/issues/2" || got[1].Arg("state") != "closed" || got[1].Arg("state_reason") != "not_planned" {
 		t.Fatalf("when due: %v %+v", apis(got), got)
 	}
-	if !strings.Contains(arg(got[0], "body"), "Closing: no reply in 7 business days. @Codertocat, reply") {
-		t.Fatalf("closing comment: %q", arg(got[0], "body"))
+	if !strings.Contains(got[0].Arg("body"), "Closing: no reply in 7 business days. @Codertocat, reply") {
+		t.Fatalf("closing comment: %q", got[0].Arg("body"))
 	}
 	// Re-fired and later sweeps do nothing more.
 	since = r.srv.Outbox().Last()
@@ -160,17 +160,17 @@ func TestSecurityRulePostsPrivatelyAndAssignsTheRotation(t *testing.T) {
 	})
 	r.mustDeliver("issues", body, monday)
 	posts := r.calls("chat.postMessage", 0)
-	if len(posts) != 1 || arg(posts[0], "channel") != "G0SECURITY1" {
+	if len(posts) != 1 || posts[0].Arg("channel") != "G0SECURITY1" {
 		t.Fatalf("posts: %+v", posts)
 	}
-	text := arg(posts[0], "text")
+	text := posts[0].Arg("text")
 	if !strings.Contains(text, "Security report https://github.com/Codertocat/Hello-World/issues/9 by <@U0OCTO0006>: Token leak &lt;img src=x&gt; @everyone") ||
 		!strings.Contains(text, "_Label rule security of Triage_") {
 		t.Fatalf("post text: %q", text)
 	}
 	// Week 46 of the rotation that started on Mon 5 Jan 2026 (ann, ben, cat) is Ben's.
 	assigned := r.calls("issues/add-assignees", 0)
-	if len(assigned) != 1 || arg(assigned[0], "assignees") != `["benode"]` {
+	if len(assigned) != 1 || assigned[0].Arg("assignees") != `["benode"]` {
 		t.Fatalf("assignees: %+v", assigned)
 	}
 	// The rule is on issues only: a pull request labeled security does nothing.
@@ -191,12 +191,12 @@ func TestReleaseBlockerRunsEveryActionInOrder(t *testing.T) {
 		t.Fatalf("calls %v, want %v", got, want)
 	}
 	lock := r.calls("issues/lock", 0)[0]
-	if lock.Path != "/repos/Codertocat/Hello-World/issues/2/lock" || arg(lock, "lock_reason") != "resolved" {
+	if lock.Path != "/repos/Codertocat/Hello-World/issues/2/lock" || lock.Arg("lock_reason") != "resolved" {
 		t.Fatalf("lock: %+v", lock)
 	}
 	dm := r.calls("chat.postMessage", 0)[0]
-	if !strings.Contains(arg(dm, "text"), "Release blocker: https://github.com/Codertocat/Hello-World/pull/2") {
-		t.Fatalf("dm: %q", arg(dm, "text"))
+	if !strings.Contains(dm.Arg("text"), "Release blocker: https://github.com/Codertocat/Hello-World/pull/2") {
+		t.Fatalf("dm: %q", dm.Arg("text"))
 	}
 }
 
@@ -216,8 +216,8 @@ func TestForbiddenIsReportedOnce(t *testing.T) {
 	}
 	var reports []string
 	for _, c := range r.calls("chat.postMessage", 0) {
-		if arg(c, "channel") == "C0TRIAGE01" {
-			reports = append(reports, arg(c, "text"))
+		if c.Arg("channel") == "C0TRIAGE01" {
+			reports = append(reports, c.Arg("text"))
 		}
 	}
 	if len(reports) != 1 || !strings.Contains(reports[0], "could not close the issue") || !strings.Contains(reports[0], "permission refused") {
@@ -267,7 +267,7 @@ func TestFailingTimerIsRetriedThenGivenUp(t *testing.T) {
 	}
 	var notices int
 	for _, c := range r.calls("chat.postMessage", 0) {
-		if strings.Contains(arg(c, "text"), "gave up on") {
+		if strings.Contains(c.Arg("text"), "gave up on") {
 			notices++
 		}
 	}
@@ -345,11 +345,11 @@ func TestRepeatingTimerRemindsUpToItsLimit(t *testing.T) {
 	}
 	comments := r.calls("issues/create-comment", 0)
 	dms := r.calls("conversations.open", 0)
-	if len(comments) != 3 || len(dms) != 3 || arg(dms[0], "users") != "U0OCTO0006" {
+	if len(comments) != 3 || len(dms) != 3 || dms[0].Arg("users") != "U0OCTO0006" {
 		t.Fatalf("comments %d, DMs %v", len(comments), apis(dms))
 	}
-	if !strings.Contains(arg(comments[0], "body"), "@Codertocat: still blocked?") {
-		t.Fatalf("reminder: %q", arg(comments[0], "body"))
+	if !strings.Contains(comments[0].Arg("body"), "@Codertocat: still blocked?") {
+		t.Fatalf("reminder: %q", comments[0].Arg("body"))
 	}
 	ts, _ := r.p.Timers.OfIssue(context.Background(), "triage", "Codertocat/Hello-World", 41)
 	if len(ts) != 1 || ts[0].State != Done || ts[0].Fired != 3 {

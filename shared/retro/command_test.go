@@ -90,11 +90,11 @@ func TestVoteModal(t *testing.T) {
 	w.must(zed, "C0INFRA001", "voting")
 	w.drain()
 	board := w.calls("slack", "chat.postMessage", 0)[0]
-	if b := arg(board, "blocks"); strings.Contains(b, "U0ZED00007>") && !strings.Contains(b, "facilitated by") {
+	if b := board.Arg("blocks"); strings.Contains(b, "U0ZED00007>") && !strings.Contains(b, "facilitated by") {
 		t.Errorf("an anonymous board names an author: %s", b)
 	}
 	for _, c := range w.calls("slack", "", 0) {
-		if strings.Contains(arg(c, "blocks"), "— <@U0ZED00007>") {
+		if strings.Contains(c.Arg("blocks"), "— <@U0ZED00007>") {
 			t.Errorf("%s names the author of an anonymous item", c.API)
 		}
 	}
@@ -104,7 +104,7 @@ func TestVoteModal(t *testing.T) {
 	since := w.out.Last()
 	w.interact(zed, "C0INFRA001", nil, slack.BlockAction{ActionID: ActionVote, Value: "infra/1"})
 	opened := w.calls("slack", "views.open", since)
-	if len(opened) != 1 || !contains(arg(opened[0], "view"), "you have *2 of 2* dots left", "Totals stay hidden") || strings.Contains(arg(opened[0], "view"), "in all") {
+	if len(opened) != 1 || !contains(opened[0].Arg("view"), "you have *2 of 2* dots left", "Totals stay hidden") || strings.Contains(opened[0].Arg("view"), "in all") {
 		t.Fatalf("ballot: %+v", opened)
 	}
 	viewID := opened[0].Response.(map[string]any)["view"].(map[string]any)["id"].(string)
@@ -113,7 +113,7 @@ func TestVoteModal(t *testing.T) {
 		since = w.out.Last()
 		w.interact(zed, "", view, slack.BlockAction{ActionID: ActionDot, Value: "2"})
 		ups := w.calls("slack", "views.update", since)
-		if len(ups) != 1 || arg(ups[0], "view_id") != viewID || !strings.Contains(arg(ups[0], "view"), wantText) {
+		if len(ups) != 1 || ups[0].Arg("view_id") != viewID || !strings.Contains(ups[0].Arg("view"), wantText) {
 			t.Fatalf("after a click, want %q: %+v", wantText, ups)
 		}
 	}
@@ -136,7 +136,7 @@ func TestAddModal(t *testing.T) {
 	if out := w.must(pia, product, "add"); out != "Opened the form to add an item to *Sprint 42*." {
 		t.Fatalf("`/retro add` alone answered %q", out)
 	}
-	if v := w.calls("slack", "views.open", 0); len(v) != 1 || !strings.Contains(arg(v[0], "view"), `"callback_id":"retro:add_modal"`) {
+	if v := w.calls("slack", "views.open", 0); len(v) != 1 || !strings.Contains(v[0].Arg("view"), `"callback_id":"retro:add_modal"`) {
 		t.Fatalf("the form: %+v", v)
 	}
 	submit := func(field, text string) any {

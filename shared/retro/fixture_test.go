@@ -2,7 +2,6 @@ package retro
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"os"
@@ -114,18 +113,6 @@ func (w *world) calls(service, api string, since int64) []standins.Call {
 }
 
 // arg is a call's request parameter as text (structured values as JSON).
-func arg(c standins.Call, k string) string {
-	m, _ := c.Request.(map[string]any)
-	switch v := m[k].(type) {
-	case string:
-		return v
-	case nil:
-		return ""
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
 
 // interact sends a block action as user (on a message in channel, or in the view).
 func (w *world) interact(user, channel string, view *slack.View, action slack.BlockAction) {

@@ -21,7 +21,7 @@ const (
 // blockTexts are the mrkdwn and plain texts of a posted message's blocks, in order.
 func blockTexts(c standins.Call) []string {
 	var blocks []map[string]any
-	_ = json.Unmarshal([]byte(arg(c, "blocks")), &blocks)
+	_ = json.Unmarshal([]byte(c.Arg("blocks")), &blocks)
 	var out []string
 	for _, b := range blocks {
 		if t, ok := b["text"].(map[string]any); ok {
@@ -80,19 +80,19 @@ func TestRetroFlow(t *testing.T) {
 	since := sprint42(t, w)
 
 	boards := w.calls("slack", "chat.postMessage", 0)
-	if len(boards) == 0 || arg(boards[0], "channel") != product || !strings.Contains(arg(boards[0], "text"), "Retro Sprint 42") {
+	if len(boards) == 0 || boards[0].Arg("channel") != product || !strings.Contains(boards[0].Arg("text"), "Retro Sprint 42") {
 		t.Fatalf("board: %+v", boards)
 	}
 	board := boards[0].Response.(map[string]any)["ts"].(string)
 	var results, actions standins.Call
 	for _, c := range w.calls("slack", "chat.postMessage", since) {
-		if arg(c, "thread_ts") != board {
-			t.Errorf("closing posted outside the board's thread: %s", arg(c, "text"))
+		if c.Arg("thread_ts") != board {
+			t.Errorf("closing posted outside the board's thread: %s", c.Arg("text"))
 		}
 		switch {
-		case strings.HasPrefix(arg(c, "text"), "Results of the retro"):
+		case strings.HasPrefix(c.Arg("text"), "Results of the retro"):
 			results = c
-		case strings.Contains(arg(c, "text"), "action items from the retro"):
+		case strings.Contains(c.Arg("text"), "action items from the retro"):
 			actions = c
 		}
 	}
@@ -107,7 +107,7 @@ func TestRetroFlow(t *testing.T) {
 	if got != want {
 		t.Errorf("results:\n%s\nwant:\n%s", got, want)
 	}
-	if text := arg(results, "text"); text != "Results of the retro Sprint 42: top item (6) How do we plan for maintenance once a product is in production?" {
+	if text := results.Arg("text"); text != "Results of the retro Sprint 42: top item (6) How do we plan for maintenance once a product is in production?" {
 		t.Errorf("results notification: %q", text)
 	}
 
@@ -120,10 +120,10 @@ func TestRetroFlow(t *testing.T) {
 		"Retro action: Flaky CI on main",
 		"Retro action: Pairing on the release",
 	} {
-		if got := arg(issues[i], "title"); got != title || issues[i].Path != "/repos/acme/retros/issues" || arg(issues[i], "labels") != `["retro"]` {
-			t.Errorf("issue %d: %s %q %s", i, issues[i].Path, got, arg(issues[i], "labels"))
+		if got := issues[i].Arg("title"); got != title || issues[i].Path != "/repos/acme/retros/issues" || issues[i].Arg("labels") != `["retro"]` {
+			t.Errorf("issue %d: %s %q %s", i, issues[i].Path, got, issues[i].Arg("labels"))
 		}
-		if body := arg(issues[i], "body"); !strings.Contains(body, "https://slack.com/archives/"+product+"/p"+strings.ReplaceAll(board, ".", "")) {
+		if body := issues[i].Arg("body"); !strings.Contains(body, "https://slack.com/archives/"+product+"/p"+strings.ReplaceAll(board, ".", "")) {
 			t.Errorf("issue %d does not link back to the board: %s", i, body)
 		}
 	}
@@ -138,7 +138,7 @@ func TestRetroFlow(t *testing.T) {
 	w.drain()
 	for _, c := range w.calls("", "", last) {
 		if c.API != "chat.update" {
-			t.Errorf("a repeated close caused %s %s %s", c.Service, c.API, arg(c, "text"))
+			t.Errorf("a repeated close caused %s %s %s", c.Service, c.API, c.Arg("text"))
 		}
 	}
 
@@ -147,20 +147,20 @@ func TestRetroFlow(t *testing.T) {
 	last = w.out.Last()
 	w.interact(eli, product, nil, slack.BlockAction{ActionID: ActionOwner, BlockID: "owner:product/1:3", SelectedUser: raj})
 	w.drain()
-	if as := w.calls("github", "issues/add-assignees", last); len(as) != 1 || as[0].Path != "/repos/acme/retros/issues/1/assignees" || arg(as[0], "assignees") != `["raj-i"]` {
+	if as := w.calls("github", "issues/add-assignees", last); len(as) != 1 || as[0].Path != "/repos/acme/retros/issues/1/assignees" || as[0].Arg("assignees") != `["raj-i"]` {
 		t.Fatalf("assignment: %+v", as)
 	}
 	lines := w.calls("slack", "chat.postMessage", last)
-	if len(lines) != 1 || !strings.Contains(arg(lines[0], "text"), "<@U0RAJ00004> owns the action item <https://github.com/acme/retros/issues/1|acme/retros#1>") {
+	if len(lines) != 1 || !strings.Contains(lines[0].Arg("text"), "<@U0RAJ00004> owns the action item <https://github.com/acme/retros/issues/1|acme/retros#1>") {
 		t.Fatalf("owner line: %+v", lines)
 	}
-	if ups := w.calls("slack", "chat.update", last); len(ups) != 1 || !strings.Contains(arg(ups[0], "blocks"), "Owner: \\u003c@U0RAJ00004\\u003e") && !strings.Contains(arg(ups[0], "blocks"), "Owner: <@U0RAJ00004>") {
+	if ups := w.calls("slack", "chat.update", last); len(ups) != 1 || !strings.Contains(ups[0].Arg("blocks"), "Owner: \\u003c@U0RAJ00004\\u003e") && !strings.Contains(ups[0].Arg("blocks"), "Owner: <@U0RAJ00004>") {
 		t.Fatalf("actions message update: %+v", ups)
 	}
 	// Someone outside the team may not pick owners.
 	last = w.out.Last()
 	w.interact(zed, product, nil, slack.BlockAction{ActionID: ActionOwner, BlockID: "owner:product/1:3", SelectedUser: zed})
-	if eph := w.calls("slack", "chat.postEphemeral", last); len(eph) != 1 || !strings.Contains(arg(eph[0], "text"), "Only people of Product") {
+	if eph := w.calls("slack", "chat.postEphemeral", last); len(eph) != 1 || !strings.Contains(eph[0].Arg("text"), "Only people of Product") {
 		t.Fatalf("outsider: %+v", eph)
 	}
 	if a, _ := w.store.Action(context.Background(), ID{"product", 1}, 3); a.Owner != raj {
@@ -190,7 +190,7 @@ func TestRetroFlow(t *testing.T) {
 	w.must(pia, product, "start Sprint 43")
 	w.drain()
 	next := w.calls("slack", "chat.postMessage", last)
-	if len(next) != 1 || !contains(arg(next[0], "blocks"), "Open action items from earlier retros", "acme/retros#2", "acme/retros#3") || strings.Contains(arg(next[0], "blocks"), "acme/retros#1|") {
+	if len(next) != 1 || !contains(next[0].Arg("blocks"), "Open action items from earlier retros", "acme/retros#2", "acme/retros#3") || strings.Contains(next[0].Arg("blocks"), "acme/retros#1|") {
 		t.Fatalf("next board: %+v", next)
 	}
 }

@@ -47,8 +47,8 @@ func TestUntrackedActionItems(t *testing.T) {
 	}
 	var actions string
 	for _, c := range w.calls("slack", "chat.postMessage", 0) {
-		if strings.Contains(arg(c, "text"), "action item from the retro Q4") {
-			actions = arg(c, "blocks")
+		if strings.Contains(c.Arg("text"), "action item from the retro Q4") {
+			actions = c.Arg("blocks")
 		}
 	}
 	if !strings.Contains(actions, "no tracker") || !strings.Contains(actions, ActionDone) {
@@ -61,7 +61,7 @@ func TestUntrackedActionItems(t *testing.T) {
 		t.Fatalf("action %+v", a)
 	}
 	lines := w.calls("slack", "chat.postMessage", since)
-	if len(lines) != 1 || !strings.Contains(arg(lines[0], "text"), "<@U0ZED00007> marked an action item done: pairing on-call") {
+	if len(lines) != 1 || !strings.Contains(lines[0].Arg("text"), "<@U0ZED00007> marked an action item done: pairing on-call") {
 		t.Fatalf("thread: %+v", lines)
 	}
 	if out := w.must(zed, "C0INFRA001", "actions"); !strings.Contains(out, "no open action items") {

@@ -139,12 +139,12 @@ func TestSprintStartAndStatus(t *testing.T) {
 	if posts := e.posts("C0ROCKET01", before); len(posts) != 1 || !strings.Contains(posts[0], "*Sprint report so far:") {
 		t.Errorf("on-demand report %q", posts)
 	}
-	if done := e.calls("slack", "files.completeUploadExternal", before); len(done) != 1 || !strings.Contains(arg(done[0], "initial_comment"), "so far") {
+	if done := e.calls("slack", "files.completeUploadExternal", before); len(done) != 1 || !strings.Contains(done[0].Arg("initial_comment"), "so far") {
 		t.Errorf("chart %v", done)
 	}
 	for _, c := range e.calls("slack", "chat.postMessage", before) {
-		if arg(c, "thread_ts") != "" {
-			t.Errorf("a draft mid-sprint: %s", arg(c, "text"))
+		if c.Arg("thread_ts") != "" {
+			t.Errorf("a draft mid-sprint: %s", c.Arg("text"))
 		}
 	}
 	if text, _ := e.run("U0BOB00002", "C0ROCKET01", "status"); !strings.Contains(text, "<https://slack.com/archives/C0ROCKET01/p") || !strings.Contains(text, "the latest report and burnup chart") {

@@ -229,30 +229,17 @@ func (e *env) calls(service, api string, since int64) []standins.Call {
 	return e.srv.Outbox().Calls(standins.Filter{Service: service, API: api, Since: since})
 }
 
-func arg(c standins.Call, k string) string {
-	m, _ := c.Request.(map[string]any)
-	switch v := m[k].(type) {
-	case string:
-		return v
-	case nil:
-		return ""
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
-
 // posts are the texts posted to channel (a channel id, or a user id for DMs) since seq,
 // outside threads.
 func (e *env) posts(channel string, since int64) []string {
 	var out []string
 	for _, c := range e.calls("slack", "chat.postMessage", since) {
-		ch := arg(c, "channel")
-		if arg(c, "thread_ts") != "" {
+		ch := c.Arg("channel")
+		if c.Arg("thread_ts") != "" {
 			continue
 		}
 		if ch == channel || (strings.HasPrefix(channel, "U") && strings.HasPrefix(ch, "D") && dmOf(e, c) == channel) {
-			out = append(out, arg(c, "text"))
+			out = append(out, c.Arg("text"))
 		}
 	}
 	return out
@@ -263,8 +250,8 @@ func dmOf(e *env, post standins.Call) string {
 	for _, c := range e.calls("slack", "conversations.open", 0) {
 		resp, _ := c.Response.(map[string]any)
 		ch, _ := resp["channel"].(map[string]any)
-		if ch != nil && ch["id"] == arg(post, "channel") {
-			return arg(c, "users")
+		if ch != nil && ch["id"] == post.Arg("channel") {
+			return c.Arg("users")
 		}
 	}
 	return ""

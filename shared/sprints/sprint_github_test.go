@@ -208,7 +208,7 @@ func TestGitHubSprint(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, report[0])
 		}
 	}
-	if done := e.calls("slack", "files.completeUploadExternal", before); len(done) != 1 || arg(done[0], "channel_id") != "C0COMET001" {
+	if done := e.calls("slack", "files.completeUploadExternal", before); len(done) != 1 || done[0].Arg("channel_id") != "C0COMET001" {
 		t.Errorf("chart upload %v", done)
 	}
 }

@@ -227,14 +227,14 @@ func TestPhabricatorSprint(t *testing.T) {
 	}
 	// The chart went up with the external upload flow, into the channel.
 	tickets, ups, done := e.calls("slack", "files.getUploadURLExternal", before), e.calls("slack", "upload_url", before), e.calls("slack", "files.completeUploadExternal", before)
-	if len(tickets) != 1 || len(ups) != 1 || len(done) != 1 || arg(done[0], "channel_id") != "C0ROCKET01" || !strings.Contains(arg(done[0], "initial_comment"), "Burnup of Rocket Sprint 1 at the end") {
+	if len(tickets) != 1 || len(ups) != 1 || len(done) != 1 || done[0].Arg("channel_id") != "C0ROCKET01" || !strings.Contains(done[0].Arg("initial_comment"), "Burnup of Rocket Sprint 1 at the end") {
 		t.Errorf("upload calls: %d tickets, %d uploads, %d completions %v", len(tickets), len(ups), len(done), done)
 	}
 	// The draft of the next planning document, in the report's thread.
 	var draft string
 	for _, c := range e.calls("slack", "chat.postMessage", before) {
-		if arg(c, "thread_ts") != "" {
-			draft = arg(c, "text")
+		if c.Arg("thread_ts") != "" {
+			draft = c.Arg("text")
 		}
 	}
 	for _, want := range []string{"Last sprint review", "👏 Wins", "📈 4 of 6 planned tasks completed", "🐢 2 walk-on tasks", "2 tasks (8 points) carried over", "1 planned task taken out of the sprint", "🎯 Goals and priorities (ideally no more than 3)"} {

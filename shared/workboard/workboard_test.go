@@ -87,7 +87,7 @@ func TestPriorityOwnerTold(t *testing.T) {
 	}
 	found := false
 	for _, c := range e.calls("slack", "chat.postMessage", since) {
-		if strings.Contains(arg(c, "text"), "Bob Byrne changed the priority of") && strings.Contains(arg(c, "text"), "from *High* to *Low*") {
+		if strings.Contains(c.Arg("text"), "Bob Byrne changed the priority of") && strings.Contains(c.Arg("text"), "from *High* to *Low*") {
 			found = true
 		}
 	}
@@ -143,8 +143,8 @@ func TestPointsRules(t *testing.T) {
 	since := e.last()
 	e.deliver(task, toDone...)
 	edits := e.calls("conduit", conduit.MethodTaskEdit, since)
-	if len(edits) != 1 || !strings.Contains(arg(edits[0], "transactions"), `"columnPHID":"PHID-PCOL-rocketnew"`) ||
-		!strings.Contains(arg(edits[0], "transactions"), "a task needs story points to enter **Done**") || strings.Contains(arg(edits[0], "transactions"), "only") {
+	if len(edits) != 1 || !strings.Contains(edits[0].Arg("transactions"), `"columnPHID":"PHID-PCOL-rocketnew"`) ||
+		!strings.Contains(edits[0].Arg("transactions"), "a task needs story points to enter **Done**") || strings.Contains(edits[0].Arg("transactions"), "only") {
 		t.Fatalf("edits %+v", edits)
 	}
 	e.set(t0.Add(time.Minute))
@@ -160,7 +160,7 @@ func TestPointsRules(t *testing.T) {
 	since = e.last()
 	e.deliver(other, review...)
 	edits = e.calls("conduit", conduit.MethodTaskEdit, since)
-	if len(edits) != 1 || strings.Contains(arg(edits[0], "transactions"), "columnPHID") || !strings.Contains(arg(edits[0], "transactions"), "Heads-up from Rituals") {
+	if len(edits) != 1 || strings.Contains(edits[0].Arg("transactions"), "columnPHID") || !strings.Contains(edits[0].Arg("transactions"), "Heads-up from Rituals") {
 		t.Fatalf("warn mode %+v", edits)
 	}
 	if dms := e.dms(since); len(dms) != 1 || dms[0] != "U0BOB00002" {
@@ -223,8 +223,8 @@ func TestMorningTriage(t *testing.T) {
 	e.tick(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	var lists []string
 	for _, c := range e.calls("slack", "chat.postMessage", since) {
-		if strings.Contains(arg(c, "text"), "waiting in New &amp; TBD") {
-			lists = append(lists, arg(c, "text"))
+		if strings.Contains(c.Arg("text"), "waiting in New &amp; TBD") {
+			lists = append(lists, c.Arg("text"))
 		}
 	}
 	if dms := e.dms(since); len(lists) != 1 || len(dms) != 1 || dms[0] != "U0ALICE001" {
@@ -250,7 +250,7 @@ func TestMorningTriage(t *testing.T) {
 		e.tick(tc.at)
 		got := false
 		for _, c := range e.calls("slack", "chat.postMessage", since) {
-			got = got || strings.Contains(arg(c, "text"), "Holiday request")
+			got = got || strings.Contains(c.Arg("text"), "Holiday request")
 		}
 		if got != tc.want {
 			t.Errorf("at %v listed %v, want %v", tc.at, got, tc.want)
@@ -278,7 +278,7 @@ func TestTakeIt(t *testing.T) {
 	}
 	since := e.last()
 	click("U0MALL0006", ActionTake) // an outsider
-	if eph := e.calls("slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(arg(eph[0], "text"), "Only Rocket's members") {
+	if eph := e.calls("slack", "chat.postEphemeral", since); len(eph) != 1 || !strings.Contains(eph[0].Arg("text"), "Only Rocket's members") {
 		t.Fatalf("outsider: %+v", eph)
 	}
 	click("U0BOB00002", ActionTake)
@@ -297,13 +297,13 @@ func TestTakeIt(t *testing.T) {
 		}
 	}
 	edits := e.calls("conduit", conduit.MethodTaskEdit, since)
-	if len(edits) != 1 || !strings.Contains(arg(edits[0], "transactions"), `"value":"PHID-USER-bob"`) {
+	if len(edits) != 1 || !strings.Contains(edits[0].Arg("transactions"), `"value":"PHID-USER-bob"`) {
 		t.Fatalf("edits %+v", edits)
 	}
 	if tk, _ := e.srv.ConduitTask(taskID(t, e, task)); tk.OwnerPHID != "PHID-USER-bob" {
 		t.Fatalf("owner %q", tk.OwnerPHID)
 	}
-	if ups := e.calls("slack", "chat.update", since); len(ups) == 0 || !strings.Contains(arg(ups[len(ups)-1], "blocks"), "took it from Slack after 4m") {
+	if ups := e.calls("slack", "chat.update", since); len(ups) == 0 || !strings.Contains(ups[len(ups)-1].Arg("blocks"), "took it from Slack after 4m") {
 		t.Fatalf("updates %+v", ups)
 	}
 }
@@ -421,7 +421,7 @@ func TestMorningTriageFollowsTheTeamsClock(t *testing.T) {
 		e.tick(tc.at)
 		got := false
 		for _, c := range e.calls("slack", "chat.postMessage", since) {
-			got = got || strings.Contains(arg(c, "text"), "Waiting since Monday")
+			got = got || strings.Contains(c.Arg("text"), "Waiting since Monday")
 		}
 		if got != tc.want {
 			t.Errorf("at %v sent %v, want %v", tc.at, got, tc.want)
