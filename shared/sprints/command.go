@@ -160,19 +160,28 @@ func noSprint(team *config.Team) *slack.Msg {
 }
 
 func (c Command) status(ctx context.Context, cfg *config.Config, team *config.Team, now time.Time) (*slack.Msg, error) {
-	sp, _, _, err := c.current(ctx, team, now)
+	sp, data, f, err := c.figures(ctx, cfg, team, now)
 	if err != nil {
 		return nil, err
 	}
 	if sp == nil {
 		return noSprint(team), nil
 	}
+	return slackapp.Ephemeral(statusText(cfg, team, f, data, now)), nil
+}
+
+// figures are the team's current sprint (nil when it has none), what was recorded of it and its
+// figures at now.
+func (c Command) figures(ctx context.Context, cfg *config.Config, team *config.Team, now time.Time) (*Sprint, *Data, *Figures, error) {
+	sp, _, _, err := c.current(ctx, team, now)
+	if err != nil || sp == nil {
+		return nil, nil, nil, err
+	}
 	data, err := c.Store.Load(ctx, team.ID, sp.Milestone.Key)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	f := Compute(sp, team, cfg, data, c.Calendar.TeamBusinessDay(cfg, team), now)
-	return slackapp.Ephemeral(statusText(cfg, team, f, data, now)), nil
+	return sp, data, Compute(sp, team, cfg, data, c.Calendar.TeamBusinessDay(cfg, team), now), nil
 }
 
 // statusText is /sprint status: where the sprint is, its figures now, and the chart's link.
@@ -353,18 +362,13 @@ func (c Command) put(ctx context.Context, typ string, r Request, now time.Time) 
 
 // report answers with the figures and asks the SprintsFunction to post them with the chart.
 func (c Command) report(ctx context.Context, cfg *config.Config, team *config.Team, cmd slack.SlashCommand, now time.Time) (*slack.Msg, error) {
-	sp, _, _, err := c.current(ctx, team, now)
+	sp, data, f, err := c.figures(ctx, cfg, team, now)
 	if err != nil {
 		return nil, err
 	}
 	if sp == nil {
 		return noSprint(team), nil
 	}
-	data, err := c.Store.Load(ctx, team.ID, sp.Milestone.Key)
-	if err != nil {
-		return nil, err
-	}
-	f := Compute(sp, team, cfg, data, c.Calendar.TeamBusinessDay(cfg, team), now)
 	if !f.Started {
 		return slackapp.Ephemeral(statusText(cfg, team, f, data, now)), nil
 	}
