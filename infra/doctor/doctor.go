@@ -56,9 +56,6 @@ type Doctor struct {
 	Manifest string
 	// ConfigFile, when set, must be the config version stored in the stack.
 	ConfigFile string
-	// HooksAPI replaces the GitHub API base URL for the webhook-delivery endpoints ("" uses
-	// the target's).
-	HooksAPI string
 	// PhabricatorProjects lists the Phabricator projects (slugs or PHIDs) a config names,
 	// each of which must resolve; nil when the config names none.
 	PhabricatorProjects func(*config.Config) []string

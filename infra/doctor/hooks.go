@@ -94,12 +94,9 @@ func (g GitHubHooks) HookDeliveries(ctx context.Context, owner, repo string, hoo
 	return deliveries(list), err
 }
 
-// hookAPI builds the HookAPI for the stored credentials, at d.HooksAPI when set.
+// hookAPI builds the HookAPI for the stored credentials, at the target's GitHub API.
 func (d *Doctor) hookAPI(c *githubCreds) (HookAPI, error) {
 	base := d.Target.GitHubAPI
-	if d.HooksAPI != "" {
-		base = d.HooksAPI
-	}
 	if c.token != "" {
 		client, err := ghub.NewClient(c.token, base)
 		return GitHubHooks{Client: client}, err

@@ -150,7 +150,7 @@ func TestCheckWebhooks(t *testing.T) {
 			fake := tc.github()
 			srv := httptest.NewServer(fake)
 			defer srv.Close()
-			d := &Doctor{Target: &deployment.Target{StackName: "rituals", GitHubWeb: "https://github.com"}, HooksAPI: srv.URL + "/"}
+			d := &Doctor{Target: &deployment.Target{StackName: "rituals", GitHubWeb: "https://github.com", GitHubAPI: srv.URL + "/"}}
 			res := d.checkWebhooks(context.Background(), hookState(t, tc.creds()))
 			var bad []Result
 			for _, r := range res {

@@ -6,25 +6,23 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"html"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/google/go-github/v60/github"
 
 	"github.com/rituals-dev/rituals/infra/deployment"
 	"github.com/rituals-dev/rituals/infra/doctor"
@@ -32,6 +30,7 @@ import (
 	"github.com/rituals-dev/rituals/infra/setup"
 	"github.com/rituals-dev/rituals/infra/standins"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/ghapp"
 )
 
 // The from-clone-to-working-apps path (issue 15), end to end against the local stack: its
@@ -99,28 +98,38 @@ func browseSlack(link string) error {
 	return nil
 }
 
-// hookDeliveries serves GitHub's GET /app/hook/deliveries, newest first, with the status code
-// of the last delivery settable. The GitHub stand-in serves hook deliveries on feat/faults;
-// once merged, the doctor reads them there and this server goes.
-func hookDeliveries(t *testing.T) (*httptest.Server, *atomic.Int64) {
-	var code atomic.Int64
-	code.Store(202)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/app/hook/deliveries" || !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
-			http.NotFound(w, r)
-			return
+// appWebhook returns functions that make the GitHub stand-in deliver an issues.opened through
+// the app's webhook (as GitHub does when an issue is opened) and that change the webhook's
+// secret in the app's settings (PATCH /app/hook/config, authenticated as the app).
+func appWebhook(t *testing.T, ctx context.Context, st *standins.Server, target *deployment.Target, appID int64) (deliver func(), setSecret func(string)) {
+	payload, err := os.ReadFile("../../events/github/issues.opened.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver = func() {
+		t.Helper()
+		d, err := st.Deliver(standins.DeliverRequest{Event: "issues", Payload: payload, App: true, AppID: appID})
+		if err != nil {
+			t.Fatal(err)
 		}
-		status := "OK"
-		if code.Load() >= 300 {
-			status = "Invalid HTTP Response: " + fmt.Sprint(code.Load())
+		t.Logf("delivery through the app's webhook: %v %v", d["status_code"], d["status"])
+	}
+	setSecret = func(secret string) {
+		t.Helper()
+		key, _ := st.Parameter("/rituals/github-app-private-key")
+		app, err := ghapp.NewApp(appID, []byte(key), target.GitHubAPI)
+		if err != nil {
+			t.Fatal(err)
 		}
-		_ = json.NewEncoder(w).Encode([]map[string]any{{
-			"id": 1, "guid": "0b989ba4-242f-11e5-81e1-c7b6966d2516", "delivered_at": "2026-11-23T09:00:00Z", "redelivery": false,
-			"duration": 0.27, "status": status, "status_code": code.Load(), "event": "issues", "action": "opened",
-		}})
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &code
+		client, err := app.AppClient()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := client.Apps.UpdateHookConfig(ctx, &github.HookConfig{Secret: &secret}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return deliver, setSecret
 }
 
 func TestSetupThenDoctor(t *testing.T) {
@@ -223,9 +232,12 @@ func TestSetupThenDoctor(t *testing.T) {
 		}
 	}
 
-	hooks, lastDelivery := hookDeliveries(t)
+	// GitHub delivers an issue through the app's webhook; the stack verifies it with its secret.
+	stackSecret := localrun.DefaultSecrets["GITHUB_WEBHOOK_SECRET"]
+	deliver, setHookSecret := appWebhook(t, ctx, st, target, apps[0].ID)
+	deliver()
 	run := func(d doctor.Doctor) ([]doctor.Result, string) {
-		d.Target, d.Template, d.Manifest, d.HooksAPI = target, "../../template.yaml", "../../infra/slack/manifest.yaml", hooks.URL+"/"
+		d.Target, d.Template, d.Manifest = target, "../../template.yaml", "../../infra/slack/manifest.yaml"
 		var report bytes.Buffer
 		return d.Run(ctx, &report), report.String()
 	}
@@ -277,7 +289,7 @@ func TestSetupThenDoctor(t *testing.T) {
 			"is not installed on globex-corp", "/apps/rituals-acme/installations/new"},
 		{"a selected installation lacks a repository", "github", func() { _, _ = st.InstallGitHubApp(appID, "partner", "partner/other") }, func() { _, _ = st.InstallGitHubApp(appID, "partner", "partner/shared-lib") }, doctor.Doctor{},
 			"does not include partner/shared-lib", "Repository access"},
-		{"the last delivery was refused", "webhooks", func() { lastDelivery.Store(401) }, func() { lastDelivery.Store(202) }, doctor.Doctor{},
+		{"the last delivery was refused", "webhooks", func() { setHookSecret("changed-on-github"); deliver() }, func() { setHookSecret(stackSecret); deliver() }, doctor.Doctor{},
 			"got 401", "the webhook's secret is not the one in /rituals/github-webhook-secret"},
 		{"the bot token was revoked", "slack", func() { st.RevokeSlackTokens() }, func() { st.SetParameter("/rituals/slack-bot-token", "xoxb-local-bot-token") }, doctor.Doctor{},
 			"Slack refused the bot token in /rituals/slack-bot-token", "rituals setup slack"},

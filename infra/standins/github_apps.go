@@ -294,10 +294,17 @@ func (g *githubApps) conversion(r *http.Request, _ map[string]any) ghReply {
 	if err != nil {
 		return ghError(http.StatusInternalServerError, "key generation failed")
 	}
+	// GitHub makes the app's webhook secret. A local stack's functions verify with the secret
+	// they were started with (they do not re-read SSM, as a new Lambda instance would), so a
+	// stand-in told that secret hands it out, and the app's deliveries verify.
+	secret := g.s.opts.WebhookSecret
+	if secret == "" {
+		secret = randomHex(20)
+	}
 	g.nextApp++
 	app := &GitHubApp{
 		ID: g.nextApp, Slug: slug, Name: name, Owner: p.owner, PublicKey: &key.PublicKey,
-		WebhookSecret: randomHex(20), ClientID: "Iv1." + randomHex(8), HTMLURL: p.web + "/apps/" + slug,
+		WebhookSecret: secret, ClientID: "Iv1." + randomHex(8), HTMLURL: p.web + "/apps/" + slug,
 		Permissions: map[string]string{"metadata": "read"},
 	}
 	app.Public, _ = p.manifest["public"].(bool)

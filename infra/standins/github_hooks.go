@@ -105,15 +105,15 @@ func (g *githubAPI) hookRoutes(route func(pattern, api string, h ghHandler)) {
 // (verified by the GitHub Apps stand-in, github_apps.go) and act on the app's hook.
 func (s *Server) registerAppHooks(mux *http.ServeMux) {
 	api := strings.TrimSuffix(GitHubAPIPath, "/")
-	route := func(pattern, op string, h func(hook *ghHook, r *http.Request) ghReply) {
+	withBody := func(pattern, op string, h func(hook *ghHook, r *http.Request, body map[string]any) ghReply) {
 		method, path, _ := strings.Cut(pattern, " ")
 		mux.HandleFunc(method+" "+api+path, func(w http.ResponseWriter, r *http.Request) {
-			s.ghApps.serveAPI(w, r, op, s.ghApps.asApp(func(app *GitHubApp, r *http.Request, _ map[string]any) ghReply {
+			s.ghApps.serveAPI(w, r, op, s.ghApps.asApp(func(app *GitHubApp, r *http.Request, body map[string]any) ghReply {
 				g := s.github
 				g.mu.Lock()
 				hook := g.appHook(app, "")
 				g.mu.Unlock()
-				reply := h(hook, r)
+				reply := h(hook, r, body)
 				if page, ok := reply.body.(ghPage); ok {
 					if page.link != "" {
 						w.Header().Set("Link", page.link)
@@ -124,12 +124,57 @@ func (s *Server) registerAppHooks(mux *http.ServeMux) {
 			}))
 		})
 	}
-	route("GET /app/hook/config", "apps/get-webhook-config-for-app", func(h *ghHook, _ *http.Request) ghReply {
-		return ghReply{http.StatusOK, map[string]any{"url": h.url, "content_type": h.contentType, "insecure_ssl": "0", "secret": "********"}}
-	})
+	route := func(pattern, op string, h func(hook *ghHook, r *http.Request) ghReply) {
+		withBody(pattern, op, func(hook *ghHook, r *http.Request, _ map[string]any) ghReply { return h(hook, r) })
+	}
+	route("GET /app/hook/config", "apps/get-webhook-config-for-app", s.github.appHookConfig)
+	withBody("PATCH /app/hook/config", "apps/update-webhook-config-for-app", s.github.updateAppHookConfig)
 	route("GET /app/hook/deliveries", "apps/list-webhook-deliveries", s.github.listDeliveries)
 	route("GET /app/hook/deliveries/{delivery_id}", "apps/get-webhook-delivery", s.github.getDelivery)
 	route("POST /app/hook/deliveries/{delivery_id}/attempts", "apps/redeliver-webhook-delivery", s.github.redeliver)
+}
+
+// appHookConfig answers the app's webhook configuration as GitHub does: the secret masked.
+func (g *githubAPI) appHookConfig(h *ghHook, _ *http.Request) ghReply {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return ghReply{http.StatusOK, h.configView()}
+}
+
+// configView is the hook's configuration as GitHub shows it (g.mu held).
+func (h *ghHook) configView() map[string]any {
+	return map[string]any{"url": h.url, "content_type": h.contentType, "insecure_ssl": "0", "secret": "********"}
+}
+
+// updateAppHookConfig changes the app's webhook URL, content type or secret (PATCH
+// /app/hook/config): what someone changing the app's settings on GitHub does. Deliveries from
+// then on are signed with the new secret.
+func (g *githubAPI) updateAppHookConfig(h *ghHook, _ *http.Request, body map[string]any) ghReply {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for k, v := range body {
+		str, ok := v.(string)
+		switch {
+		case !ok:
+			return ghValidation("Hook", k, "invalid")
+		case k == "url":
+			if u, err := url.Parse(str); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+				return ghValidation("Hook", "url", "invalid")
+			}
+			h.url = str
+		case k == "content_type":
+			if str != "json" && str != "form" {
+				return ghValidation("Hook", "content_type", "invalid")
+			}
+			h.contentType = str
+		case k == "secret":
+			h.secret = str
+		case k == "insecure_ssl":
+		default:
+			return ghValidation("Hook", k, "invalid")
+		}
+	}
+	return ghReply{http.StatusOK, h.configView()}
 }
 
 // appHook is app's webhook (scope "app/<id>"), made from what its manifest said the first time

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -187,8 +188,38 @@ func TestAppHookDeliveries(t *testing.T) {
 		t.Fatalf("app deliveries: %+v %v", list, err)
 	}
 	cfg, _, err := app.Apps.GetHookConfig(ctx)
-	if err != nil || cfg.GetURL() != stack.URL {
+	if err != nil || cfg.GetURL() != stack.URL || cfg.GetSecret() != "********" {
 		t.Fatalf("app hook config: %+v %v", cfg, err)
+	}
+	// Someone sets the app's webhook secret on GitHub: deliveries from then on verify.
+	if _, resp, err := app.Apps.UpdateHookConfig(ctx, &github.HookConfig{ContentType: github.String("xml")}); err == nil || resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a content type GitHub refuses: %v", err)
+	}
+	if _, _, err := app.Apps.UpdateHookConfig(ctx, &github.HookConfig{Secret: github.String("hook-secret")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Deliver(DeliverRequest{Event: "issues", Payload: json.RawMessage(`{"action":"opened"}`), App: true, GUID: "app-2"}); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err = app.Apps.ListHookDeliveries(ctx, nil)
+	if err != nil || len(list) != 2 || list[0].GetGUID() != "app-2" || list[0].GetStatusCode() != http.StatusAccepted {
+		t.Fatalf("after the secret was set: %+v %v", list, err)
+	}
+}
+
+// TestManifestAppGetsTheLocalSecret: an app made from a manifest by a stand-in that knows the
+// local stack's webhook secret gets that secret, so its deliveries verify.
+func TestManifestAppGetsTheLocalSecret(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ local, want string }{{"hook-secret", "hook-secret"}, {"", ""}} {
+		s := New(Options{GitHubToken: githubToken, WebhookSecret: tc.local})
+		srv := httptest.NewServer(s)
+		app := convertManifest(t, srv.URL)
+		srv.Close()
+		got, _ := app["webhook_secret"].(string)
+		if tc.want != "" && got != tc.want || tc.want == "" && len(got) != 40 {
+			t.Errorf("stand-in with secret %q: the app's webhook secret is %q", tc.local, got)
+		}
 	}
 }
 
@@ -202,4 +233,31 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// convertManifest runs GitHub's app-manifest flow against the stand-in at base: the form post,
+// the redirect's code, the conversion; it returns the conversion's answer.
+func convertManifest(t *testing.T, base string) map[string]any {
+	t.Helper()
+	manifest := `{"name":"rituals-test","url":"https://example.com","redirect_url":"https://example.com/done","hook_attributes":{"url":"https://example.com/webhooks/github"}}`
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.PostForm(base+GitHubWebPath+"settings/apps/new", url.Values{"manifest": {manifest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("code") == "" {
+		t.Fatalf("the manifest form answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, err = http.Post(GitHubAPIURL(base)+"app-manifests/"+loc.Query().Get("code")+"/conversions", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var app map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&app); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("conversion: %d %v", resp.StatusCode, err)
+	}
+	return app
 }
