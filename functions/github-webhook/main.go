@@ -22,11 +22,9 @@ func main() {
 	if err != nil {
 		runtimeenv.Exit(log, err)
 	}
-	h := ingest.GitHub{
-		Secret: []byte(env.Secret("GITHUB_WEBHOOK_SECRET")),
-		Events: store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")},
-		Log:    log,
-		Now:    time.Now,
-	}
+	events := store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")}
+	h := &runtimeenv.Rotating{Env: env, Names: []string{"GITHUB_WEBHOOK_SECRET"}, Log: log, Build: func(env runtimeenv.Env) runtimeenv.HTTPHandler {
+		return ingest.GitHub{Secret: []byte(env.Secret("GITHUB_WEBHOOK_SECRET")), Events: events, Log: log, Now: time.Now}.Handle
+	}}
 	lambda.Start(h.Handle)
 }

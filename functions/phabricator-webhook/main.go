@@ -22,11 +22,9 @@ func main() {
 	if err != nil {
 		runtimeenv.Exit(log, err)
 	}
-	h := ingest.Phabricator{
-		Key:    []byte(env.Secret("PHABRICATOR_WEBHOOK_HMAC_KEY")),
-		Events: store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")},
-		Log:    log,
-		Now:    time.Now,
-	}
+	events := store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")}
+	h := &runtimeenv.Rotating{Env: env, Names: []string{"PHABRICATOR_WEBHOOK_HMAC_KEY"}, Log: log, Build: func(env runtimeenv.Env) runtimeenv.HTTPHandler {
+		return ingest.Phabricator{Key: []byte(env.Secret("PHABRICATOR_WEBHOOK_HMAC_KEY")), Events: events, Log: log, Now: time.Now}.Handle
+	}}
 	lambda.Start(h.Handle)
 }

@@ -52,13 +52,17 @@ func main() {
 		clinic.Command{Config: cfg, Store: clinic.Store{API: ddb, Table: state, Events: events.Table}, Rotations: rotations, Incidents: workboard.Store{API: ddb, Table: state}},
 		sprints.Command{Config: cfg, Store: sprints.Store{API: ddb, Table: state}, Events: events, Calendar: cal},
 	}
-	h := slackapp.Commands{
-		Secret:   env.Secret("SLACK_SIGNING_SECRET"),
+	commands := slackapp.Commands{
 		Commands: append([]slackapp.Command{slackapp.Rituals{Others: others}}, others...),
 		Replays:  &slackapp.ReplayGuard{API: ddb, Table: state},
 		Log:      log,
 		Now:      time.Now,
 	}
+	h := &runtimeenv.Rotating{Env: env, Names: []string{"SLACK_SIGNING_SECRET"}, Log: log, Build: func(env runtimeenv.Env) runtimeenv.HTTPHandler {
+		c := commands
+		c.Secret = env.Secret("SLACK_SIGNING_SECRET")
+		return c.Handle
+	}}
 	// The web pages' address comes from the request: this function is behind the same HTTP
 	// API, which its environment cannot name (see standup.LinksFromRequest).
 	lambda.Start(func(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {

@@ -31,13 +31,11 @@ func main() {
 	if err != nil {
 		runtimeenv.Exit(log, err)
 	}
-	secret := env.Secret("SLACK_SIGNING_SECRET")
 	state := env.Var("STATE_TABLE")
 	events := store.Events{API: ddb, Table: env.Var("EVENTS_TABLE")}
 	slackClient := slackapp.NewClient(env.Secret("SLACK_BOT_TOKEN"), env.Var("SLACK_API_URL"))
 	cfg := config.NewSource(ddb, state, config.DefaultTTL) // one cache for every feature
 	interactions := slackapp.Interactions{
-		Secret: secret,
 		Handlers: []slackapp.Interaction{
 			standup.Interactions{Deps: standup.NewDeps(ddb, cfg, state, events.Table, slackClient, log)},
 			support.Interactions{Config: cfg, Store: support.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
@@ -50,11 +48,17 @@ func main() {
 		Log:     log,
 		Now:     time.Now,
 	}
-	eventsAPI := slackapp.EventsAPI{Secret: secret, Events: events, Log: log, Now: time.Now}
-	lambda.Start(func(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
-		if req.RawPath == "/slack/events" {
-			return eventsAPI.Handle(ctx, req)
+	h := &runtimeenv.Rotating{Env: env, Names: []string{"SLACK_SIGNING_SECRET"}, Log: log, Build: func(env runtimeenv.Env) runtimeenv.HTTPHandler {
+		secret := env.Secret("SLACK_SIGNING_SECRET")
+		i := interactions
+		i.Secret = secret
+		eventsAPI := slackapp.EventsAPI{Secret: secret, Events: events, Log: log, Now: time.Now}
+		return func(ctx context.Context, req httpapi.Request) (httpapi.Response, error) {
+			if req.RawPath == "/slack/events" {
+				return eventsAPI.Handle(ctx, req)
+			}
+			return i.Handle(ctx, req)
 		}
-		return interactions.Handle(ctx, req)
-	})
+	}}
+	lambda.Start(h.Handle)
 }

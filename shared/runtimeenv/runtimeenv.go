@@ -73,6 +73,9 @@ type ParamReader interface {
 type Env struct {
 	vars    map[string]string
 	secrets map[string]string
+	// params read the secrets that came from SSM, by name of secret in fromSSM (Reread).
+	params  ParamReader
+	fromSSM map[string]string
 }
 
 // Var returns a declared variable or an override ("" when an override is unset).
@@ -97,7 +100,7 @@ func (e Env) String() string {
 // Load reads spec from getenv, fetching secrets without a plain value through params (which
 // may be nil when every secret is set directly). The error names every missing variable.
 func Load(ctx context.Context, spec Spec, getenv func(string) string, params ParamReader) (Env, error) {
-	env := Env{vars: map[string]string{}, secrets: map[string]string{}}
+	env := Env{vars: map[string]string{}, secrets: map[string]string{}, params: params, fromSSM: map[string]string{}}
 	var missing []string
 	for _, name := range spec.Vars {
 		v := getenv(name)
@@ -138,6 +141,7 @@ func Load(ctx context.Context, spec Spec, getenv func(string) string, params Par
 			return env, fmt.Errorf("secret %s: SSM parameter %s is empty", f.name, f.param)
 		}
 		env.secrets[f.name] = v
+		env.fromSSM[f.name] = f.param
 	}
 	for _, c := range spec.Choices {
 		if err := loadChoice(ctx, c, getenv, params, env.secrets); err != nil {
