@@ -179,6 +179,9 @@ func GitHub(ctx context.Context, t *deployment.Target, o GitHubOptions) error {
 	}
 	fmt.Fprintf(o.Out, "Stored in SSM: %s (app id), %s (private key), %s (webhook secret).\n", ps.id, ps.key, ps.secret)
 	fmt.Fprintln(o.Out, "Organisation webhooks you added by hand for Rituals can go: the app's webhook replaces them (they would fail with the new secret).")
+	if o.Replace {
+		fmt.Fprintln(o.Out, "Running functions still call GitHub as the old app until their instances end: give the stack parameter SecretsVersion a new value and sam deploy to switch them now.")
+	}
 	return awaitInstalls(ctx, t, app, cfg, o)
 }
 
