@@ -13,7 +13,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
-	"github.com/rituals-dev/rituals/shared/phab"
+	"github.com/rituals-dev/rituals/shared/herald"
 )
 
 // TestEveryEventFixtureDecodes decodes every file in events/ into the type its handler takes,
@@ -42,7 +42,7 @@ func TestEveryEventFixtureDecodes(t *testing.T) {
 					t.Fatalf("not a %s payload: %v", event, err)
 				}
 			case "phabricator":
-				if _, err := phab.Parse(body); err != nil {
+				if _, err := herald.Parse(body); err != nil {
 					t.Fatalf("not a Herald webhook body: %v", err)
 				}
 			case "slack":

@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rituals-dev/rituals/shared/herald"
 	"github.com/rituals-dev/rituals/shared/httpapi"
 	"github.com/rituals-dev/rituals/shared/logs"
-	"github.com/rituals-dev/rituals/shared/phab"
 	"github.com/rituals-dev/rituals/shared/store"
 )
 
@@ -36,7 +36,7 @@ func (h Phabricator) handle(ctx context.Context, req httpapi.Request, log *slog.
 	if answer != nil {
 		return answer, nil
 	}
-	w, err := phab.Verify(httpapi.Headers(req), body, h.Key)
+	w, err := herald.Verify(httpapi.Headers(req), body, h.Key)
 	if err != nil {
 		return nil, err
 	}

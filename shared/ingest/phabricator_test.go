@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/rituals-dev/rituals/infra/signing"
+	"github.com/rituals-dev/rituals/shared/herald"
 	"github.com/rituals-dev/rituals/shared/httpapi"
 	"github.com/rituals-dev/rituals/shared/httpapi/apitest"
 	"github.com/rituals-dev/rituals/shared/ingest"
-	"github.com/rituals-dev/rituals/shared/phab"
 	"github.com/rituals-dev/rituals/shared/store"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
 )
@@ -32,7 +32,7 @@ func TestPhabricatorWebhook(t *testing.T) {
 	// Herald stamps action.epoch when it sends: the samples are sent at the test's time.
 	edited := signing.HeraldAt(fixture(t, "phabricator/task-edited.json"), at)
 	testCall := signing.HeraldAt(fixture(t, "phabricator/test-request.json"), at)
-	replayed := signing.HeraldAt(edited, at.Add(-phab.ReplayWindow-time.Hour))
+	replayed := signing.HeraldAt(edited, at.Add(-herald.ReplayWindow-time.Hour))
 	future := signing.HeraldAt(edited, at.Add(time.Hour))
 	lastRetry := signing.HeraldAt(edited, at.Add(-7*24*time.Hour))
 	// The same delivery retried with its transactions listed in another order.

@@ -1,3 +1,5 @@
+// Package phab holds Rituals' Phabricator/Phorge side: the Conduit-backed task mirror, the
+// team directory, revisions and the processor that turns Herald deliveries into transactions.
 package phab
 
 import (

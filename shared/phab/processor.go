@@ -14,6 +14,7 @@ import (
 
 	"github.com/rituals-dev/rituals/shared/conduit"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/herald"
 	"github.com/rituals-dev/rituals/shared/logs"
 	"github.com/rituals-dev/rituals/shared/store"
 )
@@ -69,7 +70,7 @@ func (c *Clients) For(cfg *config.Config) (*conduit.Client, error) {
 // The mirror has recorded it before reactors see it.
 type Delivery struct {
 	Event  store.Event
-	Hook   Webhook
+	Hook   herald.Webhook
 	Config *config.Config
 	Dir    *Directory
 	Client *conduit.Client
@@ -149,7 +150,7 @@ func (p *Processor) Delivery(ctx context.Context, e store.Event) error {
 		log.Info("phabricator: test request ignored")
 		return nil
 	}
-	w, err := Parse(e.Payload)
+	w, err := herald.Parse(e.Payload)
 	if err != nil {
 		log.Error("phabricator: undecodable delivery ignored", logs.Err, err.Error())
 		return nil
@@ -211,7 +212,7 @@ func anyBoard(cfg *config.Config) bool {
 
 // delivery reads the task and its transactions and records them; nil when there is nothing
 // for any team.
-func (p *Processor) delivery(ctx context.Context, log *slog.Logger, e store.Event, w Webhook, cfg *config.Config, client *conduit.Client) (*Delivery, error) {
+func (p *Processor) delivery(ctx context.Context, log *slog.Logger, e store.Event, w herald.Webhook, cfg *config.Config, client *conduit.Client) (*Delivery, error) {
 	dir, err := p.Resolver.Directory(ctx, client, cfg)
 	if err != nil {
 		return nil, err
@@ -252,7 +253,7 @@ func (p *Processor) delivery(ctx context.Context, log *slog.Logger, e store.Even
 
 // transactions reads the delivery's transactions, oldest first, filling in the column moves
 // transaction.search hid from maniphest.gettasktransactions.
-func (p *Processor) transactions(ctx context.Context, log *slog.Logger, client *conduit.Client, task conduit.Task, w Webhook) ([]conduit.Xact, error) {
+func (p *Processor) transactions(ctx context.Context, log *slog.Logger, client *conduit.Client, task conduit.Task, w herald.Webhook) ([]conduit.Xact, error) {
 	var phids []string
 	for _, t := range w.Transactions {
 		if t.PHID != "" {

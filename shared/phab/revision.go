@@ -9,6 +9,7 @@ import (
 
 	"github.com/rituals-dev/rituals/shared/conduit"
 	"github.com/rituals-dev/rituals/shared/config"
+	"github.com/rituals-dev/rituals/shared/herald"
 	"github.com/rituals-dev/rituals/shared/store"
 )
 
@@ -36,7 +37,7 @@ type RevisionReactor interface {
 
 // revisionDelivery reads a revision and the delivery's transactions (two Conduit reads) and
 // hands them to the revision reactors; a revision no team's project is on costs one read.
-func (p *Processor) revisionDelivery(ctx context.Context, log *slog.Logger, e store.Event, w Webhook) error {
+func (p *Processor) revisionDelivery(ctx context.Context, log *slog.Logger, e store.Event, w herald.Webhook) error {
 	cfg, err := p.Config.Current(ctx, e.ReceivedAt)
 	if err != nil {
 		return fmt.Errorf("phabricator: config: %w", err)

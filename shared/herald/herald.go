@@ -1,5 +1,8 @@
-// Package phab holds Rituals' Phabricator/Phorge side: Herald webhook verification and parsing.
-package phab
+// Package herald verifies and parses Phabricator/Phorge Herald webhooks: the HMAC signature,
+// the replay window of action.epoch, and the object and transactions a delivery names. It is
+// all the webhook function needs of Phabricator, kept apart from package phab (Conduit, the
+// task mirror, the team directory) so that function starts without them.
+package herald
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package phab
+package herald
 
 import (
 	"errors"
