@@ -203,7 +203,7 @@ func (c Command) list(ctx context.Context, cfg *config.Config, team *config.Team
 		return nil, err
 	}
 	if len(list) == 0 {
-		return slackapp.Ephemeral(fmt.Sprintf("%s has recorded no decisions yet: `/decision new <kind> <title>`.", slackapp.Escape(team.Name))), nil
+		return slackapp.Ephemeral(fmt.Sprintf("%s has recorded no decisions yet: `/decision new &lt;kind&gt; &lt;title&gt;`.", slackapp.Escape(team.Name))), nil
 	}
 	lines := []string{fmt.Sprintf("*Decisions of %s* (latest %d)", slackapp.Escape(team.Name), len(list))}
 	for _, d := range list {
@@ -281,7 +281,7 @@ func (c DACI) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time) (*
 			_, err := KindArg(team, "", usageDACI)
 			return nil, err
 		}
-		lines := []string{fmt.Sprintf("*Kinds of decision in %s* (`/daci <kind>` for everyone involved)", slackapp.Escape(team.Name))}
+		lines := []string{fmt.Sprintf("*Kinds of decision in %s* (`/daci &lt;kind&gt;` for everyone involved)", slackapp.Escape(team.Name))}
 		for _, k := range team.DACI {
 			lines = append(lines, fmt.Sprintf("• `%s` %s: %s approves", k.ID, slackapp.Escape(k.Name), who(cfg, k.People(team).Approvers)))
 		}
@@ -323,6 +323,6 @@ func KindText(cfg *config.Config, team *config.Team, k *config.DecisionKind) str
 	part("Approves", config.Approves, people.Approvers, approveNote)
 	part("Consulted", config.Consulted, people.Consulted, "")
 	part("Informed", config.Informed, people.Informed, "")
-	fmt.Fprintf(&b, "\n`/decision new %s <title>` records one.", k.ID)
+	fmt.Fprintf(&b, "\n`/decision new %s &lt;title&gt;` records one.", k.ID)
 	return b.String()
 }

@@ -258,7 +258,7 @@ func TestDACICommand(t *testing.T) {
 		"*Approves*: <@U01DAVE005> (em)\n" +
 		"*Consulted*: <@U01GINA008>, <@U01YUKI011>, <@U01BOB0002>, <@U01PRIYA03> (members, qa, ux)\n" +
 		"*Informed*: <@U01ERIN006>, <@U01TOMAS10>, <@U01NADIA12>, <@U01OSCAR13> (crs, director, pm, tpm)\n" +
-		"`/decision new technical-approach <title>` records one."
+		"`/decision new technical-approach &lt;title&gt;` records one."
 	if out != want {
 		t.Errorf("/daci technical-approach:\n%s\nwant:\n%s", out, want)
 	}

@@ -59,7 +59,7 @@ func (c Command) Run(ctx context.Context, cmd slack.SlashCommand, now time.Time)
 		var b strings.Builder
 		b.WriteString("*/labels* — label rules and their timers")
 		for _, u := range c.Help() {
-			fmt.Fprintf(&b, "\n• `%s` — %s", u.Syntax, u.Summary)
+			b.WriteString(u.Line())
 		}
 		return slackapp.Ephemeral(b.String()), nil
 	}

@@ -177,7 +177,7 @@ func (c Command) start(ctx context.Context, cfg *config.Config, cmd slack.SlashC
 	if err := announce(ctx, c.Events, EventStarted, Event{Retro: r.ID.String(), By: cmd.UserID}, now); err != nil {
 		return nil, err
 	}
-	return slackapp.Ephemeral(fmt.Sprintf("Started *%s*: the board is being posted here. Add items with `/retro add <field> <text>` (fields: %s); when everyone is done, `/retro voting`.",
+	return slackapp.Ephemeral(fmt.Sprintf("Started *%s*: the board is being posted here. Add items with `/retro add &lt;field&gt; &lt;text&gt;` (fields: %s); when everyone is done, `/retro voting`.",
 		slackapp.Escape(r.Title), fieldList(r.Fields))), nil
 }
 
@@ -286,7 +286,7 @@ func addItem(ctx context.Context, st Store, events EventPutter, r *Retro, field 
 	text = strings.TrimSpace(text)
 	switch n := len([]rune(text)); {
 	case n == 0:
-		return Item{}, nil, usage("Say what the item is: `/retro add <field> <text>`.", usageAdd)
+		return Item{}, nil, usage("Say what the item is: `/retro add &lt;field&gt; &lt;text&gt;`.", usageAdd)
 	case n > MaxItemText:
 		return Item{}, nil, usage(fmt.Sprintf("An item is at most %d characters (this one has %d): split it in two.", MaxItemText, n), usageAdd)
 	}

@@ -88,7 +88,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func phaseLine(r *Retro) string {
 	switch r.Phase {
 	case Collecting:
-		return ":memo: *Collecting items*: add yours with *Add item* or `/retro add <field> <text>`."
+		return ":memo: *Collecting items*: add yours with *Add item* or `/retro add &lt;field&gt; &lt;text&gt;`."
 	case Voting:
 		hidden := ""
 		if r.HideVotes {

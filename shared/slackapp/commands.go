@@ -22,6 +22,10 @@ type Usage struct {
 	Summary string
 }
 
+// Line is the usage as one bullet of a help text. Syntax and Summary are plain text: their
+// "<from>"-style placeholders are escaped, since Slack reads < and > as its own markup.
+func (u Usage) Line() string { return "\n• `" + Escape(u.Syntax) + "` — " + Escape(u.Summary) }
+
 // Command is one slash command. Run must answer from DynamoDB (or memory) only, so that the
 // whole request stays inside Slack's 3 second budget.
 type Command interface {
@@ -140,7 +144,7 @@ func usageText(problem string, usage []Usage) string {
 	}
 	b.WriteString("Usage:")
 	for _, u := range usage {
-		fmt.Fprintf(&b, "\n• `%s` — %s", u.Syntax, u.Summary)
+		b.WriteString(u.Line())
 	}
 	return b.String()
 }

@@ -64,7 +64,7 @@ func TestCommands(t *testing.T) {
 		{"unknown subcommand", "/rituals", "frobnicate", now, 200, true, []string{"`/rituals frobnicate` is not a Rituals command", "Usage:", "/rituals help"}},
 		{"unknown command", "/nope", "", now, 200, true, []string{"does not know `/nope`", "/rituals help"}},
 		{"command runs", "/support", "list", now, 200, false, []string{"ran list"}},
-		{"usage error says what to type", "/picky", "tomorow", now, 200, true, []string{`unknown date "tomorow"`, "/picky <date>"}},
+		{"usage error says what to type", "/picky", "tomorow", now, 200, true, []string{`unknown date "tomorow"`, "/picky &lt;date&gt;"}},
 		{"failure is ephemeral and vague", "/broken", "", now, 200, true, []string{"failed on our side"}},
 		{"stale request", "/rituals", "help", now.Add(-301 * time.Second), 401, false, []string{"more than 5 minutes"}},
 	}

@@ -39,7 +39,7 @@ func (r Rituals) helpText() string {
 	b.WriteString("*Rituals commands*")
 	for _, c := range append([]Command{r}, r.Others...) {
 		for _, u := range c.Help() {
-			fmt.Fprintf(&b, "\n• `%s` — %s", u.Syntax, u.Summary)
+			b.WriteString(u.Line())
 		}
 	}
 	return b.String()

@@ -52,7 +52,7 @@ func HelpText(title string, us []Usage) string {
 	var b strings.Builder
 	b.WriteString(title)
 	for _, u := range us {
-		fmt.Fprintf(&b, "\n• `%s` — %s", u.Syntax, u.Summary)
+		b.WriteString(u.Line())
 	}
 	return b.String()
 }

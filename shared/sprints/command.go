@@ -154,9 +154,31 @@ func (c Command) current(ctx context.Context, team *config.Team, now time.Time) 
 	return currentSprint(sprints, config.DateOf(now.In(team.Location()))), sprints, milestones, nil
 }
 
-func noSprint(team *config.Team) *slack.Msg {
-	return slackapp.Ephemeral(fmt.Sprintf("%s has no sprint yet. `/sprint start <milestone> <from> <to>` runs one on a milestone of %s, or set them in the config (sprints.list, cadence or due_dates).",
+// noSprint answers a command about the current sprint when the team has none. When the config
+// plans one for today, it names it: the sprint starts once its milestone has been seen.
+func noSprint(team *config.Team, now time.Time) *slack.Msg {
+	if sd, ok := plannedOn(team, config.DateOf(now.In(team.Location()))); ok {
+		return slackapp.Ephemeral(fmt.Sprintf("The config plans %s for %s (%s), but no milestone of that name has been seen on %s yet. Create it (or check its name): the sprint is set up within 5 minutes of the milestone appearing.",
+			slackapp.Escape(sd.Milestone), slackapp.Escape(team.Name), dateRange(sd.From, sd.To), milestoneWhere(team)))
+	}
+	return slackapp.Ephemeral(fmt.Sprintf("%s has no sprint yet. `/sprint start &lt;milestone&gt; &lt;from&gt; &lt;to&gt;` runs one on a milestone of %s, or set them in the config (sprints.list, cadence or due_dates).",
 		slackapp.Escape(team.Name), milestoneWhere(team)))
+}
+
+// plannedOn is the sprint the config's list or cadence plans on day d.
+func plannedOn(team *config.Team, d config.Date) (config.SprintDates, bool) {
+	if team.Sprints == nil {
+		return config.SprintDates{}, false
+	}
+	for _, sd := range team.Sprints.List {
+		if sd.From.Compare(d) <= 0 && d.Compare(sd.To) <= 0 {
+			return sd, true
+		}
+	}
+	if c := team.Sprints.Cadence; c != nil {
+		return c.At(d)
+	}
+	return config.SprintDates{}, false
 }
 
 func (c Command) status(ctx context.Context, cfg *config.Config, team *config.Team, now time.Time) (*slack.Msg, error) {
@@ -165,7 +187,7 @@ func (c Command) status(ctx context.Context, cfg *config.Config, team *config.Te
 		return nil, err
 	}
 	if sp == nil {
-		return noSprint(team), nil
+		return noSprint(team, now), nil
 	}
 	return slackapp.Ephemeral(statusText(cfg, team, f, data, now)), nil
 }
@@ -367,7 +389,7 @@ func (c Command) report(ctx context.Context, cfg *config.Config, team *config.Te
 		return nil, err
 	}
 	if sp == nil {
-		return noSprint(team), nil
+		return noSprint(team, now), nil
 	}
 	if !f.Started {
 		return slackapp.Ephemeral(statusText(cfg, team, f, data, now)), nil
@@ -389,11 +411,11 @@ func (c Command) goals(ctx context.Context, cfg *config.Config, team *config.Tea
 		return nil, err
 	}
 	if sp == nil {
-		return noSprint(team), nil
+		return noSprint(team, now), nil
 	}
 	if rest == "" {
 		if len(sp.Goals) == 0 {
-			return slackapp.Ephemeral(fmt.Sprintf("No goals set for the planning after %s: `/sprint goals <goal> | <goal> | <goal>`.", sprintName(sp))), nil
+			return slackapp.Ephemeral(fmt.Sprintf("No goals set for the planning after %s: `/sprint goals &lt;goal&gt; | &lt;goal&gt; | &lt;goal&gt;`.", sprintName(sp))), nil
 		}
 		return slackapp.Ephemeral(fmt.Sprintf(":dart: Goals for the planning after %s:%s", sprintName(sp), bullets(sp.Goals))), nil
 	}
@@ -440,7 +462,7 @@ func (c Command) note(ctx context.Context, cfg *config.Config, team *config.Team
 		return nil, err
 	}
 	if sp == nil {
-		return noSprint(team), nil
+		return noSprint(team, now), nil
 	}
 	n := Note{Kind: kind, Text: clip.Runes(text, 500), By: person.ID, At: now}
 	sp, err = c.Store.UpdateSprint(ctx, team.ID, sp.Milestone.Key, func(x *Sprint) bool { x.Notes = append(x.Notes, n); return true })

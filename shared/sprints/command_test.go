@@ -153,7 +153,7 @@ func TestSprintStartAndStatus(t *testing.T) {
 	if _, err := e.events.GetEvent(e.ctx, "rituals#sprint.report#rocket#nothing"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("GetEvent of nothing: %v", err)
 	}
-	if text, _ := e.run("U0BOB00002", "C0ROCKET01", "help"); !strings.Contains(text, "/sprint start <milestone> <from> <to>") {
+	if text, _ := e.run("U0BOB00002", "C0ROCKET01", "help"); !strings.Contains(text, "/sprint start &lt;milestone&gt; &lt;from&gt; &lt;to&gt;") {
 		t.Errorf("help %q", text)
 	}
 }
@@ -162,4 +162,21 @@ func newTaskIn(ms, title string, points any, owner string) []conduit.Edit {
 	edits := newTask(title, points, owner)
 	edits[1].Value = []string{ms}
 	return edits
+}
+
+// TestNoSprintNamesThePlannedOne: before the config's sprint has been set up (its milestone not
+// seen yet), /sprint status names it and says what is missing; outside any planned sprint it
+// says how to run one.
+func TestNoSprintNamesThePlannedOne(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ny(time.October, 29, 9, 0)) // no tick yet: no milestone seen
+	text, err := e.run("U0BOB00002", "C0ROCKET01", "status")
+	if err != nil || !strings.Contains(text, "The config plans Rocket Sprint 1 for Rocket (Wed 28 Oct – Tue 10 Nov 2026), but no milestone of that name has been seen") {
+		t.Errorf("during the planned sprint: %q %v", text, err)
+	}
+	e.set(ny(time.December, 1, 9, 0))
+	text, err = e.run("U0BOB00002", "C0ROCKET01", "status")
+	if err != nil || !strings.Contains(text, "Rocket has no sprint yet. `/sprint start &lt;milestone&gt; &lt;from&gt; &lt;to&gt;`") {
+		t.Errorf("after it: %q %v", text, err)
+	}
 }

@@ -223,7 +223,7 @@ func draftText(cfg *config.Config, f *Figures, next *config.SprintDates) string 
 			}
 		}
 		if n == 0 {
-			fmt.Fprintf(&b, "    • (none noted: /sprint note %s <text>)\n", kind)
+			fmt.Fprintf(&b, "    • (none noted: /sprint note %s &lt;text&gt;)\n", kind)
 		}
 	}
 	notes(NoteWin, "👏 Wins")
@@ -245,13 +245,13 @@ func draftText(cfg *config.Config, f *Figures, next *config.SprintDates) string 
 		bumps++
 	}
 	if bumps == 0 {
-		b.WriteString("    • (none noted: /sprint note roadbump <text>)\n")
+		b.WriteString("    • (none noted: /sprint note roadbump &lt;text&gt;)\n")
 	}
 	fmt.Fprintf(&b, "  📈 %d of %d planned tasks completed\n", f.PlannedDone, len(f.Planned))
 	fmt.Fprintf(&b, "  🐢 %d walk-on %s\n", len(f.WalkOns), plural(len(f.WalkOns), "task", "tasks"))
 	b.WriteString("🎯 Goals and priorities (ideally no more than 3)\n")
 	if len(f.Sprint.Goals) == 0 {
-		b.WriteString("  • (none set: /sprint goals <goal> | <goal> | <goal>)\n")
+		b.WriteString("  • (none set: /sprint goals &lt;goal&gt; | &lt;goal&gt; | &lt;goal&gt;)\n")
 	}
 	for _, g := range f.Sprint.Goals {
 		fmt.Fprintf(&b, "  • %s\n", fence(g))

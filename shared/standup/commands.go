@@ -189,7 +189,7 @@ func (c Command) away(ctx context.Context, me *config.Person, args []string, now
 			}
 		}
 		if len(lines) == 0 {
-			return slackapp.Ephemeral("You have no days off ahead. Add some with `/standup away <from> <to>`."), nil
+			return slackapp.Ephemeral("You have no days off ahead. Add some with `/standup away &lt;from&gt; &lt;to&gt;`."), nil
 		}
 		return slackapp.Ephemeral("Your days off (no standups, no nags):\n" + strings.Join(lines, "\n")), nil
 	}

@@ -109,6 +109,6 @@ func HomeView(ctx context.Context, st Store, c *calendar.Calendar, cfg *config.C
 			b.add(contextText(line))
 		}
 	}
-	b.add(contextText("`/standup history` for more · `/standup away <from> <to>` for days off"))
+	b.add(contextText("`/standup history` for more · `/standup away &lt;from&gt; &lt;to&gt;` for days off"))
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: b.blocks}}, nil
 }
