@@ -181,7 +181,7 @@ func TestClinicSignupAccepted(t *testing.T) {
 			t.Errorf("queue lacks %q:\n%s", w, q)
 		}
 	}
-	if help := clinicCommand(h, c, "U0ALICE001", "C0ROCKET01", "help"); !strings.Contains(help, "/clinic <team> signup [weeks] [tasks or links…]") {
+	if help := clinicCommand(h, c, "U0ALICE001", "C0ROCKET01", "help"); !strings.Contains(help, "/clinic &lt;team&gt; signup [weeks] [tasks or links…]") {
 		t.Fatalf("help: %s", help)
 	}
 }

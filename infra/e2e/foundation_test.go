@@ -109,7 +109,7 @@ func TestFoundationEveryRoute(t *testing.T) {
 	if err := json.Unmarshal([]byte(help), &msg); err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"/rituals help", "/support oncall", "/standup history", "/phab ubn", "/clinic oncall", "/clinic queue", "/clinic <team> signup", "/clinic stats", "/clinic swap", "/clinic override", "/clinic help", "/sprint status"} {
+	for _, cmd := range []string{"/rituals help", "/support oncall", "/standup history", "/phab ubn", "/clinic oncall", "/clinic queue", "/clinic &lt;team&gt; signup", "/clinic stats", "/clinic swap", "/clinic override", "/clinic help", "/sprint status"} {
 		if !strings.Contains(msg.Text, cmd) {
 			t.Errorf("/rituals help does not list %s:\n%s", cmd, msg.Text)
 		}

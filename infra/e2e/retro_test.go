@@ -266,7 +266,7 @@ func TestDecisionCreationToApproval(t *testing.T) {
 	h := startStackWith(t, "../../infra/config/example.yaml", stackOptions{Settle: 2}, retroFunctions...)
 	const channel, alice, dave = "C01REPOMGMT", "U01ALICE01", "U01DAVE005"
 	help := say(h, "/rituals", alice, channel, "help")
-	for _, cmd := range []string{"/retro start [title]", "/retro vote <#item>", "/decision new <kind> <title>", "/daci <kind>"} {
+	for _, cmd := range []string{"/retro start [title]", "/retro vote &lt;#item&gt;", "/decision new &lt;kind&gt; &lt;title&gt;", "/daci &lt;kind&gt;"} {
 		if !strings.Contains(help, cmd) {
 			t.Errorf("/rituals help does not list %s", cmd)
 		}
