@@ -388,7 +388,7 @@ func (c Command) vote(ctx context.Context, team *config.Team, cmd slack.SlashCom
 func voteRefusal(r *Retro, item int, err error) string {
 	switch {
 	case errors.Is(err, ErrNoDotsLeft):
-		return fmt.Sprintf("You have no dots left: all %d are placed. Take one back (`/retro unvote <#item>`) to move it.", r.Dots)
+		return fmt.Sprintf("You have no dots left: all %d are placed. Take one back (`/retro unvote &lt;#item&gt;`) to move it.", r.Dots)
 	case errors.Is(err, ErrNoDot):
 		return fmt.Sprintf("You have no dot on `#%d` to take back.", item)
 	case errors.Is(err, ErrNoItem):

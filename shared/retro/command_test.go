@@ -57,7 +57,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		check(tt.name, tt.user, tt.channel, tt.text, tt.want)
 	}
 	w.must(pia, product, "voting")
-	if out := w.must(eli, product, "vote 1 1 1 1"); out != "Placed dots on `#1`, `#1` and `#1`. You have no dots left: all 3 are placed. Take one back (`/retro unvote <#item>`) to move it." {
+	if out := w.must(eli, product, "vote 1 1 1 1"); out != "Placed dots on `#1`, `#1` and `#1`. You have no dots left: all 3 are placed. Take one back (`/retro unvote &lt;#item&gt;`) to move it." {
 		t.Errorf("four dots of three: %q", out)
 	}
 	w.drain()

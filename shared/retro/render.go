@@ -94,7 +94,7 @@ func phaseLine(r *Retro) string {
 		if r.HideVotes {
 			hidden = " Totals stay hidden until the retro closes."
 		}
-		return fmt.Sprintf(":ballot_box_with_ballot: *Voting*: %d dots each, more than one on an item if you like. Click *Vote* or type `/retro vote <#item>`.%s", r.Dots, hidden)
+		return fmt.Sprintf(":ballot_box_with_ballot: *Voting*: %d dots each, more than one on an item if you like. Click *Vote* or type `/retro vote &lt;#item&gt;`.%s", r.Dots, hidden)
 	case Closed:
 		return ":checkered_flag: *Closed*: the results and the action items are in the thread."
 	case Cancelled:
@@ -364,7 +364,7 @@ func VoteModal(b *Board, ballot Ballot, notice string) slack.ModalViewRequest {
 		}
 	}
 	if shown < len(b.Items) {
-		blocks = append(blocks, note(fmt.Sprintf("%d more items: vote for them with `/retro vote <#item>`.", len(b.Items)-shown)))
+		blocks = append(blocks, note(fmt.Sprintf("%d more items: vote for them with `/retro vote &lt;#item&gt;`.", len(b.Items)-shown)))
 	}
 	if r.Phase == Voting && ballot.Used > 0 {
 		var opts []*slack.OptionBlockObject
