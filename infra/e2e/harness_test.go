@@ -24,6 +24,7 @@ import (
 	"github.com/rituals-dev/rituals/infra/faults"
 	"github.com/rituals-dev/rituals/infra/localrun"
 	"github.com/rituals-dev/rituals/infra/signing"
+	"github.com/rituals-dev/rituals/infra/standins"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
 )
@@ -192,6 +193,9 @@ func startStackWith(t *testing.T, configFile string, opts stackOptions, function
 	if err != nil {
 		t.Fatalf("start the stack: %v\n%s", err, log.buf.String())
 	}
+	// Whatever the test did, no Slack text may carry markup Slack would show wrongly (checked
+	// when the test ends, from the outbox, which outlives the stack).
+	st.Standins.ExpectCleanSlackText(t)
 	t.Cleanup(func() {
 		_ = st.Close()
 		if t.Failed() {

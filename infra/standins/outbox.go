@@ -30,6 +30,9 @@ type Call struct {
 	Fault string `json:"fault,omitempty"`
 	// Delayed is the injected delay of a slow call that was then served (and acted on).
 	Delayed string `json:"delayed,omitempty"`
+	// Problems are what the real API would accept but show or treat wrongly (a literal "<" in
+	// Slack text); the call is served as the API would serve it.
+	Problems []string `json:"problems,omitempty"`
 }
 
 // Arg is the request's top-level field k as text: a string as it is, "" when absent, anything

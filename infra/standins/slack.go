@@ -126,6 +126,7 @@ func (a *slackAPI) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	params, token, perr := parseSlackRequest(r, body)
 	call.Request = redactSlack(params)
+	call.Problems = slackTextProblems(params)
 	if a.s.fault(w, r, &call) {
 		return
 	}
@@ -604,6 +605,7 @@ func (a *slackAPI) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	}
 	if req != nil {
 		call.Request = req
+		call.Problems = slackTextProblems(req)
 	} else {
 		call.Request = string(body)
 	}

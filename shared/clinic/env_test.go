@@ -85,6 +85,7 @@ func newEnv(t *testing.T, replace ...string) *env {
 		t.Fatal(err)
 	}
 	e.srv = standins.New(standins.Options{SlackBotToken: "xoxb-test", GitHubToken: githubToken, ConduitToken: botToken, Now: e.clock})
+	e.srv.ExpectCleanSlackText(t)
 	hs := httptest.NewServer(e.srv)
 	t.Cleanup(hs.Close)
 	e.url = hs.URL

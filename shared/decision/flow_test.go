@@ -60,6 +60,7 @@ func newWorld(t *testing.T) *world {
 	}
 	db, tables := dynamotest.New(t)
 	sb := standins.New(standins.Options{SlackBotToken: "xoxb-test"})
+	sb.ExpectCleanSlackText(t)
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
 	sl := slackapp.NewClient("xoxb-test", standins.SlackAPIURL(srv.URL))

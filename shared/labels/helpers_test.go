@@ -112,6 +112,7 @@ func newRigWith(t testing.TB, cfg *config.Config) *rig {
 	db, tables := dynamotest.New(t)
 	r := &rig{t: t, cfg: cfg, fail: &failures{}, db: db, table: tables.State}
 	r.srv = standins.New(standins.Options{SlackBotToken: testSlackToken, GitHubToken: testGitHubToken})
+	r.srv.ExpectCleanSlackText(t)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if status, ok := r.fail.match(req); ok {
 			w.Header().Set("Content-Type", "application/json")

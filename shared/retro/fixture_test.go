@@ -55,6 +55,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	db, tables := dynamotest.New(t)
 	sb := standins.New(standins.Options{SlackBotToken: "xoxb-test", GitHubToken: "ghp-test"})
+	sb.ExpectCleanSlackText(t)
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
 	sl := slackapp.NewClient("xoxb-test", standins.SlackAPIURL(srv.URL))

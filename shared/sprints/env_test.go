@@ -79,6 +79,7 @@ func newEnv(t *testing.T, start time.Time, replace ...string) *env {
 		t.Fatal(err)
 	}
 	e.srv = standins.New(standins.Options{SlackBotToken: "xoxb-test", ConduitToken: botToken, Now: e.clock})
+	e.srv.ExpectCleanSlackText(t)
 	hs := httptest.NewServer(e.srv)
 	t.Cleanup(hs.Close)
 	e.url = hs.URL
