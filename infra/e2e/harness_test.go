@@ -24,7 +24,6 @@ import (
 	"github.com/rituals-dev/rituals/infra/faults"
 	"github.com/rituals-dev/rituals/infra/localrun"
 	"github.com/rituals-dev/rituals/infra/signing"
-	"github.com/rituals-dev/rituals/infra/standins"
 	"github.com/rituals-dev/rituals/shared/config"
 	"github.com/rituals-dev/rituals/shared/store/dynamotest"
 )
