@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // GitHubBotLogin is the user the local GitHub token belongs to.
@@ -66,6 +67,23 @@ func ghValidation(resource, field, code string) ghReply {
 	return ghReply{http.StatusUnprocessableEntity, map[string]any{
 		"message": "Validation Failed", "documentation_url": githubDocs,
 		"errors": []any{map[string]any{"resource": resource, "field": field, "code": code}},
+	}}
+}
+
+// GitHub refuses an issue or comment body over 65,536 characters and a title over 256.
+const (
+	maxGitHubBody  = 65536
+	maxGitHubTitle = 256
+)
+
+// ghTooLong is GitHub's refusal of a field over its limit, or nil when s fits.
+func ghTooLong(resource, field, s string, max int) *ghReply {
+	if utf8.RuneCountInString(s) <= max {
+		return nil
+	}
+	return &ghReply{http.StatusUnprocessableEntity, map[string]any{
+		"message": "Validation Failed", "documentation_url": githubDocs,
+		"errors": []any{map[string]any{"resource": resource, "field": field, "code": "custom", "message": fmt.Sprintf("%s is too long (maximum is %d characters)", field, max)}},
 	}}
 }
 
@@ -283,10 +301,16 @@ func (g *githubAPI) createIssue(r *http.Request, body any) ghReply {
 	if title == "" {
 		return ghValidation("Issue", "title", "missing_field")
 	}
+	text, _ := in["body"].(string)
+	if bad := ghTooLong("Issue", "title", title, maxGitHubTitle); bad != nil {
+		return *bad
+	}
+	if bad := ghTooLong("Issue", "body", text, maxGitHubBody); bad != nil {
+		return *bad
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	name, rp := g.repo(r)
-	text, _ := in["body"].(string)
 	is := g.newIssue(name, rp, rp.next, title, text)
 	if l, ok := strList(in["labels"]); ok {
 		is.labels = dedupe(l)
@@ -324,6 +348,15 @@ func (g *githubAPI) getIssue(r *http.Request, _ any) ghReply {
 
 func (g *githubAPI) updateIssue(r *http.Request, body any) ghReply {
 	in := obj(body)
+	// Refused as a whole, before anything changes, as GitHub does.
+	title, _ := in["title"].(string)
+	text, _ := in["body"].(string)
+	if bad := ghTooLong("Issue", "title", title, maxGitHubTitle); bad != nil {
+		return *bad
+	}
+	if bad := ghTooLong("Issue", "body", text, maxGitHubBody); bad != nil {
+		return *bad
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	is, errReply := g.issue(r, true)
@@ -383,6 +416,9 @@ func (g *githubAPI) createComment(r *http.Request, body any) ghReply {
 	text, _ := obj(body)["body"].(string)
 	if text == "" {
 		return ghValidation("IssueComment", "body", "missing_field")
+	}
+	if bad := ghTooLong("IssueComment", "body", text, maxGitHubBody); bad != nil {
+		return *bad
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()

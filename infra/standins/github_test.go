@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -186,5 +188,25 @@ func TestGitHubGraphQLProjects(t *testing.T) {
 	}
 	if n := len(s.Outbox().Calls(Filter{API: "graphql"})); n != 4 {
 		t.Errorf("recorded %d graphql calls, want 4", n)
+	}
+}
+
+// TestGitHubLengthLimits: GitHub refuses a title over 256 characters and a body over 65,536,
+// and an edit that breaks one changes nothing.
+func TestGitHubLengthLimits(t *testing.T) {
+	g := &githubAPI{s: New(Options{})}
+	long := func(n int) string { return strings.Repeat("é", n) }
+	if r := ghTooLong("Issue", "body", long(65536), maxGitHubBody); r != nil {
+		t.Errorf("65,536 characters refused: %v", r.body)
+	}
+	r := ghTooLong("IssueComment", "body", long(65537), maxGitHubBody)
+	if r == nil || r.status != 422 || !strings.Contains(fmt.Sprint(r.body), "body is too long (maximum is 65536 characters)") {
+		t.Fatalf("65,537 characters: %+v", r)
+	}
+	if reply := g.createComment(httptest.NewRequest("POST", "/repos/o/r/issues/1/comments", nil), map[string]any{"body": long(70000)}); reply.status != 422 {
+		t.Errorf("a long comment answered %d", reply.status)
+	}
+	if reply := g.createIssue(httptest.NewRequest("POST", "/repos/o/r/issues", nil), map[string]any{"title": long(257)}); reply.status != 422 {
+		t.Errorf("a long title answered %d", reply.status)
 	}
 }

@@ -292,6 +292,9 @@ func (a *slackAPI) postMessage(p slackParams) map[string]any {
 	if !hasContent(p) {
 		return slackErr("no_text")
 	}
+	if refusal := messageRefusal(p); refusal != nil {
+		return refusal
+	}
 	ch = channelFor(ch)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -325,6 +328,9 @@ func (a *slackAPI) postEphemeral(p slackParams) map[string]any {
 	case !hasContent(p):
 		return slackErr("no_text")
 	}
+	if refusal := messageRefusal(p); refusal != nil {
+		return refusal
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return slackOK(map[string]any{"message_ts": a.nextTS()})
@@ -339,6 +345,9 @@ func (a *slackAPI) update(p slackParams) map[string]any {
 		return slackErr("message_not_found")
 	case !hasContent(p):
 		return slackErr("no_text")
+	}
+	if refusal := messageRefusal(p); refusal != nil {
+		return refusal
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -532,6 +541,9 @@ func (a *slackAPI) viewsOpen(p slackParams, _ string) map[string]any {
 	if !ok {
 		return slackErr("invalid_arguments")
 	}
+	if refusal := viewRefusal(v); refusal != nil {
+		return refusal
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return slackOK(map[string]any{"view": a.newView(v, "")})
@@ -545,6 +557,9 @@ func (a *slackAPI) viewsUpdate(p slackParams) map[string]any {
 	v, ok := viewArg(p)
 	if !ok {
 		return slackErr("invalid_arguments")
+	}
+	if refusal := viewRefusal(v); refusal != nil {
+		return refusal
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -569,6 +584,9 @@ func (a *slackAPI) viewsPublish(p slackParams) map[string]any {
 	v, ok := viewArg(p)
 	if !ok || v["type"] != "home" {
 		return slackErr("invalid_arguments")
+	}
+	if refusal := viewRefusal(v); refusal != nil {
+		return refusal
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -600,6 +618,8 @@ func (a *slackAPI) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 		status, resp = http.StatusBadRequest, slackErr("invalid_payload")
 	case req["delete_original"] != true && !hasContent(slackParams(req)):
 		status, resp = http.StatusBadRequest, slackErr("no_text")
+	case messageRefusal(slackParams(req)) != nil:
+		status, resp = http.StatusBadRequest, messageRefusal(slackParams(req))
 	default:
 		resp = map[string]any{"ok": true}
 	}
