@@ -50,6 +50,26 @@ func (c Call) Arg(k string) string {
 	}
 }
 
+// Posts are the texts of the chat.postMessage calls to channel ("" for any) since seq.
+func (o *Outbox) Posts(channel string, since int64) []string {
+	var out []string
+	for _, c := range o.Calls(Filter{Service: "slack", API: "chat.postMessage", Since: since}) {
+		if channel == "" || c.Arg("channel") == channel {
+			out = append(out, c.Arg("text"))
+		}
+	}
+	return out
+}
+
+// DMsOpened are the users conversations.open was called for since seq, in order.
+func (o *Outbox) DMsOpened(since int64) []string {
+	var out []string
+	for _, c := range o.Calls(Filter{Service: "slack", API: "conversations.open", Since: since}) {
+		out = append(out, c.Arg("users"))
+	}
+	return out
+}
+
 // Filter selects calls; zero fields match everything.
 type Filter struct {
 	Service string

@@ -225,23 +225,11 @@ func (e *env) calls(service, api string, since int64) []standins.Call {
 }
 
 // dms are the users DMs were opened with since.
-func (e *env) dms(since int64) []string {
-	var out []string
-	for _, c := range e.calls("slack", "conversations.open", since) {
-		out = append(out, c.Arg("users"))
-	}
-	return out
-}
+func (e *env) dms(since int64) []string { return e.srv.Outbox().DMsOpened(since) }
 
-// posts are the texts posted to channel since.
+// posts are the texts posted to channel ("" for any) since.
 func (e *env) posts(channel string, since int64) []string {
-	var out []string
-	for _, c := range e.calls("slack", "chat.postMessage", since) {
-		if channel == "" || c.Arg("channel") == channel {
-			out = append(out, c.Arg("text"))
-		}
-	}
-	return out
+	return e.srv.Outbox().Posts(channel, since)
 }
 
 // Slack users of the test config.

@@ -142,26 +142,11 @@ func (e *env) set(t time.Time) {
 // task and the transactions applied.
 func (e *env) edit(user, task string, edits ...conduit.Edit) (string, []string) {
 	e.t.Helper()
-	c, err := conduit.New(conduit.Options{BaseURL: standins.ConduitAPIURL(e.url), Token: tokens[user]})
+	phid, xacts, err := standins.EditTask(e.ctx, e.url, tokens[user], task, edits...)
 	if err != nil {
-		e.t.Fatal(err)
-	}
-	params := map[string]any{"transactions": edits}
-	if task != "" {
-		params["objectIdentifier"] = task
-	}
-	var r struct {
-		Object       struct{ PHID string }
-		Transactions []struct{ PHID string }
-	}
-	if err := c.Call(e.ctx, conduit.MethodTaskEdit, params, &r); err != nil {
 		e.t.Fatalf("%s edits %s: %v", user, task, err)
 	}
-	var out []string
-	for _, x := range r.Transactions {
-		out = append(out, x.PHID)
-	}
-	return r.Object.PHID, out
+	return phid, xacts
 }
 
 // change makes an edit at at and delivers it as Herald would, at once.

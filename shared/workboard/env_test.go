@@ -128,26 +128,11 @@ func (e *env) set(t time.Time) {
 // transactions applied.
 func (e *env) edit(user, task string, edits ...conduit.Edit) (string, []string) {
 	e.t.Helper()
-	c, err := conduit.New(conduit.Options{BaseURL: standins.ConduitAPIURL(e.url), Token: tokens[user]})
+	phid, xacts, err := standins.EditTask(e.ctx, e.url, tokens[user], task, edits...)
 	if err != nil {
-		e.t.Fatal(err)
-	}
-	params := map[string]any{"transactions": edits}
-	if task != "" {
-		params["objectIdentifier"] = task
-	}
-	var r struct {
-		Object       struct{ PHID string }
-		Transactions []struct{ PHID string }
-	}
-	if err := c.Call(e.ctx, conduit.MethodTaskEdit, params, &r); err != nil {
 		e.t.Fatalf("%s edits %s: %v", user, task, err)
 	}
-	var out []string
-	for _, x := range r.Transactions {
-		out = append(out, x.PHID)
-	}
-	return r.Object.PHID, out
+	return phid, xacts
 }
 
 // deliver processes a Herald delivery of the transactions as the stream would hand it over,
@@ -186,25 +171,13 @@ func (e *env) calls(service, api string, since int64) []standins.Call {
 	return e.srv.Outbox().Calls(standins.Filter{Service: service, API: api, Since: since})
 }
 
-// posts are the chat.postMessage calls to channel (any thread) since.
+// posts are the texts posted to channel ("" for any) since.
 func (e *env) posts(channel string, since int64) []string {
-	var out []string
-	for _, c := range e.calls("slack", "chat.postMessage", since) {
-		if c.Arg("channel") == channel {
-			out = append(out, c.Arg("text"))
-		}
-	}
-	return out
+	return e.srv.Outbox().Posts(channel, since)
 }
 
-// dms are the users conversations.open was called for since.
-func (e *env) dms(since int64) []string {
-	var out []string
-	for _, c := range e.calls("slack", "conversations.open", since) {
-		out = append(out, c.Arg("users"))
-	}
-	return out
-}
+// dms are the users DMs were opened with since.
+func (e *env) dms(since int64) []string { return e.srv.Outbox().DMsOpened(since) }
 
 func (e *env) incidents() []*Incident {
 	e.t.Helper()
