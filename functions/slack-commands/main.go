@@ -44,7 +44,7 @@ func main() {
 	others := []slackapp.Command{
 		standup.Command{Deps: standup.NewDeps(ddb, cfg, state, "", slackClient, log)},
 		support.Command{Config: cfg, Store: support.Store{API: ddb, Table: state, Calendar: cal, Away: rotations.Away}},
-		retro.Command{Config: cfg, Store: retro.Store{API: ddb, Table: state}, Events: events, Slack: slackClient},
+		retro.Command{Config: cfg, Store: retro.Store{API: ddb, Table: state, Events: events.Table}, Events: events, Slack: slackClient},
 		decision.Command{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events},
 		decision.DACI{Config: cfg},
 		labels.Command{Config: cfg, Timers: labels.Timers{API: ddb, Table: state}},

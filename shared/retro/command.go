@@ -172,11 +172,8 @@ func (c Command) start(ctx context.Context, cfg *config.Config, cmd slack.SlashC
 	if err != nil {
 		return nil, err
 	}
-	// A crash here loses the event; the next /retro start in the team puts it (see above).
+	// The retro.started event was committed with the retro (Store.Start).
 	killpoint.Reach(killpoint.Committed)
-	if err := announce(ctx, c.Events, EventStarted, Event{Retro: r.ID.String(), By: cmd.UserID}, now); err != nil {
-		return nil, err
-	}
 	return slackapp.Ephemeral(fmt.Sprintf("Started *%s*: the board is being posted here. Add items with `/retro add &lt;field&gt; &lt;text&gt;` (fields: %s); when everyone is done, `/retro voting`.",
 		slackapp.Escape(r.Title), fieldList(r.Fields))), nil
 }
@@ -503,7 +500,7 @@ func phaseRace(err error) error {
 }
 
 func (c Command) end(ctx context.Context, r *Retro, phase Phase, user string, now time.Time) (*slack.Msg, error) {
-	msg, err := endRetro(ctx, c.Store, c.Events, r, phase, user, now)
+	msg, err := endRetro(ctx, c.Store, r, phase, user, now)
 	if err != nil {
 		return nil, err
 	}
@@ -511,20 +508,12 @@ func (c Command) end(ctx context.Context, r *Retro, phase Phase, user string, no
 }
 
 // endRetro closes or cancels r and announces it; it returns what to tell the facilitator.
-func endRetro(ctx context.Context, st Store, events EventPutter, r *Retro, phase Phase, user string, now time.Time) (string, error) {
-	after, err := st.End(ctx, r.ID, phase, now)
-	if err != nil {
+func endRetro(ctx context.Context, st Store, r *Retro, phase Phase, user string, now time.Time) (string, error) {
+	// The event is committed with the change (Store.End): a crash after it loses nothing.
+	if _, err := st.End(ctx, r.ID, phase, user, now); err != nil {
 		return "", phaseRace(err)
 	}
-	// A crash here loses the event; the facilitator's next /retro close (or click) puts it.
 	killpoint.Reach(killpoint.Committed)
-	typ := EventClosed
-	if phase == Cancelled {
-		typ = EventCancelled
-	}
-	if err := announce(ctx, events, typ, Event{Retro: r.ID.String(), Rev: after.Rev, By: user}, now); err != nil {
-		return "", err
-	}
 	if phase == Cancelled {
 		return fmt.Sprintf("Cancelled *%s*: no results.", slackapp.Escape(r.Title)), nil
 	}

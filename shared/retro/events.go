@@ -61,8 +61,11 @@ func eventKey(typ string, e Event) string {
 }
 
 // announce puts an internal event. A duplicate means it was put before: the processor has it.
-// Callers that find a change already made announce it again, so an event lost between a commit
-// and its put (a crash in between) is put by the next attempt.
+// A retro's start and end commit their event with the change (Store.Start, Store.End); the
+// other changes (items, dots, voting, owners) announce after their commit, and callers that
+// find such a change already made announce it again, so an event lost between a commit and its
+// put (a crash in between) is put by the next attempt — and the next change re-renders the
+// board anyway.
 func announce(ctx context.Context, events EventPutter, typ string, e Event, now time.Time) error {
 	payload, err := json.Marshal(e)
 	if err != nil {

@@ -65,7 +65,7 @@ func newWorld(t *testing.T) *world {
 	}
 	cfg := loadConfig(t)
 	src := staticConfig{cfg}
-	st := Store{API: db, Table: tables.State}
+	st := Store{API: db, Table: tables.State, Events: tables.Events}
 	ev := &streamstest.Recorder{Events: store.Events{API: db, Table: tables.Events}}
 	return &world{
 		t: t, cfg: cfg, store: st, events: ev, out: sb.Outbox(), now: t0,

@@ -137,7 +137,7 @@ func (h Interactions) boardButton(ctx context.Context, cb slack.InteractionCallb
 		}
 		return announce(ctx, h.Events, EventChanged, Event{Retro: id.String(), Rev: after.Rev, By: cb.User.ID}, now)
 	case a.ActionID == ActionClose && r.Phase == Voting:
-		_, err := endRetro(ctx, h.Store, h.Events, r, Closed, cb.User.ID, now)
+		_, err := endRetro(ctx, h.Store, r, Closed, cb.User.ID, now)
 		var ue *slackapp.UsageError
 		if errors.As(err, &ue) {
 			return h.ephemeral(ctx, cb, ue.Problem)

@@ -2,6 +2,7 @@ package retro
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -28,10 +29,23 @@ type StoreAPI interface {
 var _ StoreAPI = (*dynamodb.Client)(nil)
 
 // Store keeps retros, their items, ballots and action items in the state table (see the
-// package doc for the key layout).
+// package doc for the key layout). Events is the events table: a retro's start and its end
+// commit together with their retro.started / retro.closed / retro.cancelled event, so the
+// board and the results can never be lost between the two.
 type Store struct {
-	API   StoreAPI
-	Table string
+	API    StoreAPI
+	Table  string
+	Events string
+}
+
+// eventPut is the transaction item that puts the retro event typ of e, received at.
+func (s Store) eventPut(typ string, e Event, at time.Time) (types.TransactWriteItem, error) {
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	put, err := store.EventPut(s.Events, store.Event{Key: eventKey(typ, e), Source: EventSource, Type: typ, ReceivedAt: at, Payload: payload})
+	return types.TransactWriteItem{Put: put}, err
 }
 
 // Retention is how long a retro's items and ballots, and a closed action item, are kept.
@@ -74,8 +88,10 @@ func dotAttr(item int) string      { return "d" + strconv.Itoa(item) }
 // ---------------------------------------------------------------- retros
 
 // Start opens r as the team's next retro, numbering it, unless the team has an open retro
-// (ErrOpen). The pointer to the open retro and the retro are written in one transaction, so a
-// team never has two open retros nor a pointer to a retro that does not exist.
+// (ErrOpen). The pointer to the open retro, the retro and its retro.started event (by the
+// facilitator, at r.Created) are written in one transaction, so a team never has two open
+// retros nor a pointer to a retro that does not exist, and a started retro always gets its
+// board.
 func (s Store) Start(ctx context.Context, r *Retro) (*Retro, error) {
 	for attempt := 0; attempt < 10; attempt++ {
 		cur, err := s.get(ctx, store.Key(teamPK(r.ID.Team), skCurrent))
@@ -102,9 +118,14 @@ func (s Store) Start(ctx context.Context, r *Retro) (*Retro, error) {
 			ptr.ConditionExpression = aws.String("seq = :seq AND attribute_not_exists(#open)")
 			ptr.ExpressionAttributeValues[":seq"] = store.N(seq)
 		}
+		started, err := s.eventPut(EventStarted, Event{Retro: next.ID.String(), By: next.Facilitator}, next.Created)
+		if err != nil {
+			return nil, err
+		}
 		err = s.transact(ctx, []types.TransactWriteItem{
 			{Update: ptr},
 			{Put: &types.Put{TableName: aws.String(s.Table), Item: metaItem(&next), ConditionExpression: aws.String("attribute_not_exists(pk)")}},
+			started,
 		})
 		if store.CondFailed(err) {
 			continue // another start won; read again
@@ -235,10 +256,19 @@ func (s Store) StartVoting(ctx context.Context, id ID) (*Retro, error) {
 		})
 }
 
-// End closes a voting retro (phase Closed) or cancels an open one (phase Cancelled), and
-// frees the team for its next retro, in one transaction: a vote is a transaction that checks
-// the phase, so no dot lands after the retro closed, and the results read after End are final.
-func (s Store) End(ctx context.Context, id ID, phase Phase, at time.Time) (*Retro, error) {
+// End closes a voting retro (phase Closed) or cancels an open one (phase Cancelled), frees the
+// team for its next retro and puts the retro.closed or retro.cancelled event (by by, at at), in
+// one transaction: a vote is a transaction that checks the phase, so no dot lands after the
+// retro closed, the results read after End are final, and they are always posted.
+func (s Store) End(ctx context.Context, id ID, phase Phase, by string, at time.Time) (*Retro, error) {
+	typ := EventClosed
+	if phase == Cancelled {
+		typ = EventCancelled
+	}
+	ended, err := s.eventPut(typ, Event{Retro: id.String(), By: by}, at)
+	if err != nil {
+		return nil, err
+	}
 	cond := "#phase = :voting"
 	vals := map[string]types.AttributeValue{
 		":to": store.S(string(phase)), ":at": store.S(store.TS(at)), ":one": store.N(1), ":voting": store.S(string(Voting)),
@@ -247,7 +277,8 @@ func (s Store) End(ctx context.Context, id ID, phase Phase, at time.Time) (*Retr
 		cond = "#phase IN (:voting, :collecting)"
 		vals[":collecting"] = store.S(string(Collecting))
 	}
-	err := s.transact(ctx, []types.TransactWriteItem{
+	err = s.transact(ctx, []types.TransactWriteItem{
+		ended,
 		{Update: &types.Update{
 			TableName: aws.String(s.Table), Key: store.Key(retroPK(id), skMeta),
 			UpdateExpression:          aws.String("SET #phase = :to, ended = :at, rev = rev + :one"),

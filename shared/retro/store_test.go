@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,7 +19,7 @@ var t0 = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 func newStore(t *testing.T) Store {
 	t.Helper()
 	db, tables := dynamotest.New(t)
-	return Store{API: db, Table: tables.State}
+	return Store{API: db, Table: tables.State, Events: tables.Events}
 }
 
 // votingRetro starts a retro of team with items (field index per item) and opens voting.
@@ -54,10 +55,10 @@ func TestStartOneOpenRetroPerTeam(t *testing.T) {
 	if other, err := s.Start(ctx, &Retro{ID: ID{Team: "infra"}, Title: "B", Created: t0}); err != nil || other.ID.N != 1 {
 		t.Fatalf("another team's start: %+v %v", other, err)
 	}
-	if _, err := s.End(ctx, first.ID, Closed, t0); !errors.Is(err, ErrPhase) {
+	if _, err := s.End(ctx, first.ID, Closed, "U0FACILIT1", t0); !errors.Is(err, ErrPhase) {
 		t.Fatalf("closing a retro that never voted: %v", err)
 	}
-	if _, err := s.End(ctx, first.ID, Cancelled, t0); err != nil {
+	if _, err := s.End(ctx, first.ID, Cancelled, "U0FACILIT1", t0); err != nil {
 		t.Fatal(err)
 	}
 	second, err := s.Start(ctx, r)
@@ -230,7 +231,7 @@ func TestNoDotLandsAfterClose(t *testing.T) {
 		}(v)
 	}
 	<-landed
-	_, err := s.End(ctx, r.ID, Closed, t0)
+	_, err := s.End(ctx, r.ID, Closed, "U0FACILIT1", t0)
 	if err != nil {
 		wg.Wait()
 		t.Fatal(err)
@@ -297,7 +298,7 @@ func TestVoteRetriesTransactionConflicts(t *testing.T) {
 	s, ctx := newStore(t), context.Background()
 	r := votingRetro(t, s, "product", 3, []int{0})
 	f := &conflicting{StoreAPI: s.API, left: 3}
-	cs := Store{API: f, Table: s.Table}
+	cs := Store{API: f, Table: s.Table, Events: s.Events}
 	b, err := cs.Vote(ctx, r, "U1", 1, 1)
 	if err != nil || b.Used != 1 || f.calls != 4 {
 		t.Fatalf("vote after 3 conflicts: %+v %v (%d calls)", b, err, f.calls)
@@ -305,5 +306,32 @@ func TestVoteRetriesTransactionConflicts(t *testing.T) {
 	f.left = 100
 	if _, err := cs.Vote(ctx, r, "U1", 1, 1); !errors.Is(err, ErrBusy) {
 		t.Fatalf("endless conflicts: %v", err)
+	}
+}
+
+// TestStartAndEndCommitTheirEvents: a retro's start and its end are written with their event in
+// one transaction, so a crash between the change and its announcement cannot lose the board or
+// the results; a refused end writes no event.
+func TestStartAndEndCommitTheirEvents(t *testing.T) {
+	t.Parallel()
+	s, ctx := newStore(t), context.Background()
+	events := store.Events{API: s.API.(store.EventsAPI), Table: s.Events}
+	r := votingRetro(t, s, "product", 3, []int{0})
+	ev, err := events.GetEvent(ctx, "rituals#retro.started#"+r.ID.String())
+	if err != nil || ev.Type != EventStarted || !ev.ReceivedAt.Equal(t0) || !strings.Contains(string(ev.Payload), `"by":"U0PIA00001"`) {
+		t.Fatalf("started event %+v %v", ev, err)
+	}
+	if _, err := s.End(ctx, r.ID, Closed, "U0EM000001", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	ev, err = events.GetEvent(ctx, "rituals#retro.closed#"+r.ID.String())
+	if err != nil || ev.Type != EventClosed || !strings.Contains(string(ev.Payload), `"by":"U0EM000001"`) {
+		t.Fatalf("closed event %+v %v", ev, err)
+	}
+	if _, err := s.End(ctx, r.ID, Cancelled, "U0EM000001", t0.Add(2*time.Hour)); !errors.Is(err, ErrPhase) {
+		t.Fatalf("cancelling a closed retro: %v", err)
+	}
+	if _, err := events.GetEvent(ctx, "rituals#retro.cancelled#"+r.ID.String()); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a refused end left an event: %v", err)
 	}
 }
