@@ -45,7 +45,7 @@ func main() {
 		standup.Command{Deps: standup.NewDeps(ddb, cfg, state, "", slackClient, log)},
 		support.Command{Config: cfg, Store: support.Store{API: ddb, Table: state, Calendar: cal, Away: rotations.Away}},
 		retro.Command{Config: cfg, Store: retro.Store{API: ddb, Table: state, Events: events.Table}, Events: events, Slack: slackClient},
-		decision.Command{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events},
+		decision.Command{Config: cfg, Store: decision.Store{API: ddb, Table: state, Events: events.Table}},
 		decision.DACI{Config: cfg},
 		labels.Command{Config: cfg, Timers: labels.Timers{API: ddb, Table: state}},
 		workboard.Command{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Mirror: phab.Mirror{API: ddb, Table: state}, Calendar: cal},

@@ -40,7 +40,7 @@ func main() {
 			standup.Interactions{Deps: standup.NewDeps(ddb, cfg, state, events.Table, slackClient, log)},
 			support.Interactions{Config: cfg, Store: support.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 			retro.Interactions{Config: cfg, Store: retro.Store{API: ddb, Table: state, Events: events.Table}, Events: events, Slack: slackClient, Log: log},
-			decision.Interactions{Config: cfg, Store: decision.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
+			decision.Interactions{Config: cfg, Store: decision.Store{API: ddb, Table: state, Events: events.Table}, Slack: slackClient, Log: log},
 			workboard.Interactions{Config: cfg, Store: workboard.Store{API: ddb, Table: state}, Events: events, Slack: slackClient, Log: log},
 			clinic.Interactions{Config: cfg, Store: clinic.Store{API: ddb, Table: state, Events: events.Table}, Slack: slackClient, Log: log},
 		},

@@ -28,7 +28,6 @@ var _ ConfigSource = (*config.Source)(nil)
 type Command struct {
 	Config ConfigSource
 	Store  Store
-	Events EventPutter
 }
 
 var _ slackapp.Command = Command{}
@@ -187,11 +186,8 @@ func (c Command) create(ctx context.Context, cfg *config.Config, team *config.Te
 	if err != nil {
 		return nil, err
 	}
-	// A crash here loses the event; `/decision show` puts it again.
+	// The decision.changed event was committed with the decision (Store.put).
 	killpoint.Reach(killpoint.Committed)
-	if err := announce(ctx, c.Events, d, now); err != nil {
-		return nil, err
-	}
 	return slackapp.Ephemeral(fmt.Sprintf("Recorded *%s* (%s). It is being posted in <#%s>; %s %s, and %s %s asked for input.",
 		Headline(d), slackapp.Escape(kind.Name), team.Slack.Channel, who(cfg, d.Approvers), plural(len(d.Approvers), "approves", "approve"),
 		who(cfg, d.Consulted), plural(len(d.Consulted), "is", "are"))), nil
@@ -222,11 +218,6 @@ func (c Command) show(ctx context.Context, cfg *config.Config, team *config.Team
 		return nil, usage(fmt.Sprintf("%s has no decision D%d. `/decision list` shows the latest.", slackapp.Escape(team.Name), n), usageList)
 	}
 	if err != nil {
-		return nil, err
-	}
-	// Looking at a decision also makes sure the processor has its latest change: an event lost
-	// to a crash between a write and its put is put now (normally it is a duplicate).
-	if err := announce(ctx, c.Events, d, now); err != nil {
 		return nil, err
 	}
 	var b strings.Builder

@@ -1,10 +1,7 @@
 package decision
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -24,25 +21,14 @@ type Event struct {
 	Rev      int    `json:"rev"`
 }
 
-// EventPutter stores an internal event once; store.Events is one.
-type EventPutter interface {
-	PutEvent(ctx context.Context, e store.Event) error
-}
-
-var _ EventPutter = store.Events{}
-
-// announce puts decision.changed for d's revision; a duplicate was put before.
-func announce(ctx context.Context, events EventPutter, d *Decision, now time.Time) error {
+// changedEvent is decision.changed for d's revision, received at.
+func changedEvent(d *Decision, at time.Time) (store.Event, error) {
 	payload, err := json.Marshal(Event{Decision: d.ID.String(), Rev: d.Rev})
 	if err != nil {
-		return err
+		return store.Event{}, err
 	}
-	err = events.PutEvent(ctx, store.Event{
+	return store.Event{
 		Key:    "rituals#" + EventChanged + "#" + d.ID.String() + "#" + strconv.Itoa(d.Rev),
-		Source: EventSource, Type: EventChanged, Action: string(d.State), ReceivedAt: now, Payload: payload,
-	})
-	if err != nil && !errors.Is(err, store.ErrDuplicate) {
-		return fmt.Errorf("put %s for decision %s: %w", EventChanged, d.ID, err)
-	}
-	return nil
+		Source: EventSource, Type: EventChanged, Action: string(d.State), ReceivedAt: at, Payload: payload,
+	}, nil
 }

@@ -65,13 +65,14 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(srv.Close)
 	sl := slackapp.NewClient("xoxb-test", standins.SlackAPIURL(srv.URL))
 	src := staticConfig{cfg}
-	st := Store{API: db, Table: tables.State}
+	st := Store{API: db, Table: tables.State, Events: tables.Events}
+	// The recorder finds the events each write commits with it, as the stream would.
 	ev := &streamstest.Recorder{Events: store.Events{API: db, Table: tables.Events}}
 	return &world{
 		t: t, events: ev, out: sb.Outbox(), store: st,
-		cmd:  Command{Config: src, Store: st, Events: ev},
+		cmd:  Command{Config: src, Store: st},
 		daci: DACI{Config: src},
-		ui:   Interactions{Config: src, Store: st, Events: ev, Slack: sl},
+		ui:   Interactions{Config: src, Store: st, Slack: sl},
 		proc: &Processor{Config: src, Store: st, Effects: store.Effects{API: db, Table: tables.State}, Slack: sl},
 	}
 }
@@ -325,38 +326,41 @@ func TestConcurrentVerdicts(t *testing.T) {
 	}
 }
 
-// TestShowPutsALostEvent: a decision whose event was lost (a crash between the write and the
-// put) is posted once someone looks at it.
-func TestShowPutsALostEvent(t *testing.T) {
+// TestWritesCommitTheirEvent: a decision written by the store alone — no command, no click
+// to announce it — carries its decision.changed event in the same transaction, so it is posted
+// (once) and its approver asked; a write that loses a race writes no event.
+func TestWritesCommitTheirEvent(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	if _, err := w.store.Create(context.Background(), &Decision{ID: ID{Team: "repo-management"}, Kind: "roadmap", KindName: "Set roadmap and goals", Title: "Q1 goals", OpenedBy: erin, Approvers: []string{"oscar"}, Channel: channel, Created: now}); err != nil {
+	ctx := context.Background()
+	d, err := w.store.Create(ctx, &Decision{ID: ID{Team: "repo-management"}, Kind: "roadmap", KindName: "Set roadmap and goals", Title: "Q1 goals", OpenedBy: erin, Approvers: []string{"oscar"}, Channel: channel, Created: now})
+	if err != nil {
 		t.Fatal(err)
 	}
 	w.drain()
-	if n := len(w.calls("chat.postMessage", 0)); n != 0 {
-		t.Fatalf("%d posts before anyone looked", n)
-	}
-	inChannel := func() []standins.Call {
-		var out []standins.Call
-		for _, c := range w.calls("chat.postMessage", 0) {
-			if c.Arg("channel") == channel {
-				out = append(out, c)
-			}
+	var inChannel []standins.Call
+	for _, c := range w.calls("chat.postMessage", 0) {
+		if c.Arg("channel") == channel {
+			inChannel = append(inChannel, c)
 		}
-		return out
 	}
-	w.run(w.cmd, bob, "show D1")
-	w.drain()
-	if posts := inChannel(); len(posts) != 1 || !strings.Contains(posts[0].Arg("text"), "Decision D1 · Q1 goals") {
-		t.Fatalf("posts: %+v", posts)
+	if len(inChannel) != 1 || !strings.Contains(inChannel[0].Arg("text"), "Decision D1 · Q1 goals") {
+		t.Fatalf("posts: %+v", inChannel)
 	}
 	if dms := w.dmsTo(0); len(dms) != 1 || dms[0] != oscar {
 		t.Fatalf("approver asked: %v", dms)
 	}
+	stale := *d
+	stale.Rev = 2
+	if err := w.store.put(ctx, &stale, 5, now); !errors.Is(err, ErrChanged) {
+		t.Fatalf("a write from a stale revision: %v", err)
+	}
+	if _, err := w.events.GetEvent(ctx, "rituals#decision.changed#"+d.ID.String()+"#2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the refused write left its event: %v", err)
+	}
 	w.run(w.cmd, bob, "show D1")
 	w.drain()
 	if n := len(w.calls("chat.postMessage", 0)); n != 2 {
-		t.Fatalf("looking again posted again: %d posts", n)
+		t.Fatalf("looking at it posted again: %d posts", n)
 	}
 }

@@ -26,7 +26,6 @@ var _ Ephemeral = (*slack.Client)(nil)
 type Interactions struct {
 	Config ConfigSource
 	Store  Store
-	Events EventPutter
 	Slack  Ephemeral
 	Log    *slog.Logger
 }
@@ -70,7 +69,7 @@ func (h Interactions) verdict(ctx context.Context, cb slack.InteractionCallback,
 	}
 	approve := a.ActionID == ActionApprove
 	var said string
-	after, changed, err := h.Store.Update(ctx, id, func(d *Decision) bool {
+	after, changed, err := h.Store.Update(ctx, id, now, func(d *Decision) bool {
 		if d.State != Open {
 			said = fmt.Sprintf("*%s* is settled already: %s", Headline(d), StateLine(cfg, d))
 			return false
@@ -92,7 +91,7 @@ func (h Interactions) verdict(ctx context.Context, cb slack.InteractionCallback,
 		return h.ephemeral(ctx, cb, said)
 	}
 	logs.For(ctx, h.logger()).Info("decision: verdict", logs.Key, id.String(), logs.User, cb.User.ID, "state", string(after.State))
-	return announce(ctx, h.Events, after, now)
+	return nil // its decision.changed event was committed with the verdict
 }
 
 func (h Interactions) logger() *slog.Logger {

@@ -22,6 +22,7 @@ type StoreAPI interface {
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
 var _ StoreAPI = (*dynamodb.Client)(nil)
@@ -30,6 +31,9 @@ var _ StoreAPI = (*dynamodb.Client)(nil)
 type Store struct {
 	API   StoreAPI
 	Table string
+	// Events is the events table: every write of a decision commits its decision.changed event
+	// (per revision) in the same transaction, so no change can miss its processing.
+	Events string
 }
 
 // Retention is how long a decided decision is kept (open ones are kept while open).
@@ -57,14 +61,15 @@ func (s Store) Create(ctx context.Context, d *Decision) (*Decision, error) {
 	next := *d
 	next.ID.N = int(store.Int(out.Attributes, "seq"))
 	next.State, next.Rev = Open, 1
-	if err := s.put(ctx, &next, 0); err != nil {
+	if err := s.put(ctx, &next, 0, d.Created); err != nil {
 		return nil, err
 	}
 	return &next, nil
 }
 
-// put writes d on condition that its stored revision is prev (0: that there is none).
-func (s Store) put(ctx context.Context, d *Decision, prev int) error {
+// put writes d on condition that its stored revision is prev (0: that there is none), with its
+// decision.changed event received at, in one transaction.
+func (s Store) put(ctx context.Context, d *Decision, prev int, at time.Time) error {
 	data, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("encode decision %s: %w", d.ID, err)
@@ -74,14 +79,22 @@ func (s Store) put(ctx context.Context, d *Decision, prev int) error {
 	if d.State != Open {
 		it["expires"] = store.Expires(d.Decided, Retention)
 	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.Table), Item: it}
+	in := &types.Put{TableName: aws.String(s.Table), Item: it}
 	if prev == 0 {
 		in.ConditionExpression = aws.String("attribute_not_exists(pk)")
 	} else {
 		in.ConditionExpression = aws.String("rev = :rev")
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":rev": store.N(int64(prev))}
 	}
-	_, err = s.API.PutItem(ctx, in)
+	ev, err := changedEvent(d, at)
+	if err != nil {
+		return err
+	}
+	evPut, err := store.EventPut(s.Events, ev)
+	if err != nil {
+		return err
+	}
+	_, err = s.API.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Put: in}, {Put: evPut}}})
 	if store.CondFailed(err) {
 		return ErrChanged
 	}
@@ -115,10 +128,11 @@ func (s Store) Get(ctx context.Context, id ID) (*Decision, error) {
 	return decode(out.Item)
 }
 
-// Update reads the decision, lets fn change it, and writes it back on condition that nobody
-// wrote in between, retrying from the read when someone did. fn reports whether it changed
-// anything; Update returns the decision as stored and whether it wrote.
-func (s Store) Update(ctx context.Context, id ID, fn func(d *Decision) bool) (*Decision, bool, error) {
+// Update reads the decision, lets fn change it, and writes it back (with its event, received at)
+// on condition that nobody wrote in between, retrying from the read when someone did. fn
+// reports whether it changed anything; Update returns the decision as stored and whether it
+// wrote.
+func (s Store) Update(ctx context.Context, id ID, at time.Time, fn func(d *Decision) bool) (*Decision, bool, error) {
 	for attempt := 0; attempt < 10; attempt++ {
 		d, err := s.Get(ctx, id)
 		if err != nil {
@@ -128,7 +142,7 @@ func (s Store) Update(ctx context.Context, id ID, fn func(d *Decision) bool) (*D
 		if !fn(d) {
 			return d, false, nil
 		}
-		err = s.put(ctx, d, prev)
+		err = s.put(ctx, d, prev, at)
 		if errors.Is(err, ErrChanged) {
 			continue
 		}

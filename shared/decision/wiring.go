@@ -11,7 +11,7 @@ import (
 func NewProcessor(c clients.Set, cfg ConfigSource, log *slog.Logger) *Processor {
 	return &Processor{
 		Config:  cfg,
-		Store:   Store{API: c.DynamoDB, Table: c.StateTable},
+		Store:   Store{API: c.DynamoDB, Table: c.StateTable, Events: c.EventsTable},
 		Effects: c.Effects(),
 		Slack:   c.Slack,
 		Log:     log,
