@@ -41,6 +41,10 @@ type SSM struct {
 
 var _ ParamReader = SSM{}
 
+// ssmHTTP is the client SSM uses when given none: one per process, so that the reads at start
+// and the re-reads of Rotating share connections.
+var ssmHTTP = &http.Client{Timeout: 10 * time.Second}
+
 // NewSSM returns an SSM reader for the Lambda's region and role.
 func NewSSM(ctx context.Context) (SSM, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
@@ -112,7 +116,7 @@ func (s SSM) call(ctx context.Context, op string, body []byte, out any) error {
 	}
 	client := s.HTTP
 	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+		client = ssmHTTP
 	}
 	resp, err := client.Do(req)
 	if err != nil {
