@@ -92,7 +92,11 @@ func (d *Doctor) checkPhabricator(ctx context.Context, s *state) []Result {
 		return out
 	}
 	msg := fmt.Sprintf("Conduit token works (@%s)", who.Username)
-	if len(names) > 0 {
+	switch len(names) {
+	case 0:
+	case 1:
+		msg += fmt.Sprintf("; the config's project %s resolves", names[0])
+	default:
 		msg += fmt.Sprintf("; all %d projects of the config resolve", len(names))
 	}
 	return []Result{{name, OK, msg, ""}}
