@@ -457,25 +457,32 @@ func (s Scheduler) review(ctx context.Context, cfg *config.Config, c *config.Cli
 	})
 }
 
-// CloseReviewIssue closes the overdue-review issue of id, once, and records it closed on the
-// review item.
+// CloseReviewIssue closes the overdue-review issue of id, with a comment, once each, and records
+// it closed on the review item. The comment and the close are separate effects: a close that
+// fails is retried without posting the comment again. (The comment keeps the key the pair had,
+// so a pair done before is not commented twice; closing a closed issue again changes nothing.)
 func CloseReviewIssue(ctx context.Context, fx store.Effects, st Store, is Issues, c *config.Client, id ID, number int, now time.Time) error {
 	owner, repo, ok := strings.Cut(c.HR.Repo, "/")
 	if !ok || number == 0 {
 		return nil
 	}
-	_, _, err := fx.Once(ctx, "standup:close:"+id.String(), func(ctx context.Context) (string, error) {
+	key := "standup:close:" + id.String()
+	if _, _, err := fx.Once(ctx, key, func(ctx context.Context) (string, error) {
 		body := "Reviewed in Rituals; closing."
 		if _, _, err := is.CreateComment(ctx, owner, repo, number, &github.IssueComment{Body: &body}); err != nil {
 			return "", fmt.Errorf("comment on %s#%d: %w", c.HR.Repo, number, err)
 		}
+		return "commented", nil
+	}); err != nil {
+		return err
+	}
+	if _, _, err := fx.Once(ctx, key+"#issue", func(ctx context.Context) (string, error) {
 		state, reason := "closed", "completed"
 		if _, _, err := is.Edit(ctx, owner, repo, number, &github.IssueRequest{State: &state, StateReason: &reason}); err != nil {
 			return "", fmt.Errorf("close %s#%d: %w", c.HR.Repo, number, err)
 		}
 		return "closed", nil
-	})
-	if err != nil {
+	}); err != nil {
 		return err
 	}
 	return st.MarkTicketClosed(ctx, id)

@@ -3,6 +3,7 @@ package standup
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -244,4 +245,35 @@ func TestLateReviewClosesItsIssue(t *testing.T) {
 	}
 	f.process("rituals#standup.reviewed#hello/octo/2019-05-16")
 	only(t, f.api.take())
+}
+
+// TestReviewIssueClosesWithOneComment: when closing the overdue-review issue fails after its
+// comment was posted (GitHub answers the close with a 502), the retry closes it without posting
+// the comment again — each call is its own effect. Found by the chaos test (seed 436327344).
+func TestReviewIssueClosesWithOneComment(t *testing.T) {
+	t.Parallel()
+	f := newFlow(t, "testdata/flow.yaml")
+	ctx := context.Background()
+	f.tick("2019-05-16T05:00:00Z")
+	f.interact("standup.view_submission.submit.json", "2019-05-16T08:35:00Z", nil)
+	f.tick("2019-05-16T09:30:00Z")
+	f.tick("2019-05-20T08:40:00Z") // the issue is opened
+	f.api.take()
+	f.interact("standup.view_submission.review.json", "2019-05-20T09:05:00Z", nil)
+	e, err := f.events.GetEvent(ctx, "rituals#standup.reviewed#hello/octo/2019-05-16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.api.mu.Lock()
+	f.api.ghStatus["PATCH /repos/Codertocat/hr/issues/1"] = http.StatusBadGateway
+	f.api.mu.Unlock()
+	if err := f.proc.Process(ctx, e); err == nil {
+		t.Fatal("the close failed, yet the record was processed")
+	}
+	only(t, f.api.take(), "POST /repos/Codertocat/hr/issues/1/comments")
+	f.api.mu.Lock()
+	delete(f.api.ghStatus, "PATCH /repos/Codertocat/hr/issues/1")
+	f.api.mu.Unlock()
+	f.process("rituals#standup.reviewed#hello/octo/2019-05-16") // the stream's retry
+	only(t, f.api.take(), "PATCH /repos/Codertocat/hr/issues/1")
 }
