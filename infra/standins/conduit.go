@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -488,6 +489,21 @@ func (c *conduitAPI) serveSeed(w http.ResponseWriter, r *http.Request) {
 // SeedConduit adds (or, with Reset, replaces) Conduit objects, as POST /_local/conduit/seed
 // does, and returns the ids and PHIDs they were given.
 func (s *Server) SeedConduit(seed ConduitSeed) (map[string]any, error) { return s.conduit.seed(seed) }
+
+// SeedConduitFile seeds the Conduit stand-in from a JSON file of a ConduitSeed (the testdata
+// seeds of the Phabricator features).
+func (s *Server) SeedConduitFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var seed ConduitSeed
+	if err := json.Unmarshal(b, &seed); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	_, err = s.SeedConduit(seed)
+	return err
+}
 
 func (c *conduitAPI) seed(seed ConduitSeed) (map[string]any, error) {
 	c.mu.Lock()

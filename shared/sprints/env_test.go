@@ -83,15 +83,7 @@ func newEnv(t *testing.T, start time.Time, replace ...string) *env {
 	hs := httptest.NewServer(e.srv)
 	t.Cleanup(hs.Close)
 	e.url = hs.URL
-	b, err := os.ReadFile("testdata/conduit-seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seed standins.ConduitSeed
-	if err := json.Unmarshal(b, &seed); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.srv.SeedConduit(seed); err != nil {
+	if err := e.srv.SeedConduitFile("testdata/conduit-seed.json"); err != nil {
 		t.Fatal(err)
 	}
 	ddb, tables := dynamotest.New(t)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"os"
@@ -22,15 +21,7 @@ func TestPhabCheck(t *testing.T) {
 	s := standins.New(standins.Options{ConduitToken: "api-checktoken"})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	b, err := os.ReadFile("../../../shared/workboard/testdata/conduit-seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seed standins.ConduitSeed
-	if err := json.Unmarshal(b, &seed); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.SeedConduit(seed); err != nil {
+	if err := s.SeedConduitFile("../../../shared/workboard/testdata/conduit-seed.json"); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := os.ReadFile("../../../shared/workboard/testdata/rituals.yaml")
