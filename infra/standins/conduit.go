@@ -428,6 +428,18 @@ func asBool(v any) bool {
 	return false
 }
 
+// passes reports whether an object whose fields have these values passes every constraint of
+// a *.search call that names one of them: a constraint is a set of values, and an absent one
+// lets everything through.
+func passes(cons map[string]any, fields map[string]string) bool {
+	for k, value := range fields {
+		if v, ok := cons[k]; ok && !constraintSet(v)[value] {
+			return false
+		}
+	}
+	return true
+}
+
 func constraintSet(v any) map[string]bool {
 	set := map[string]bool{}
 	for _, s := range asStrings(v) {

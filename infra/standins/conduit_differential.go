@@ -168,19 +168,7 @@ func (c *conduitAPI) revisionSearch(p map[string]any, _ string) (any, *conduitEr
 	sort.Slice(list, func(i, j int) bool { return list[i].ID > list[j].ID })
 	var out []map[string]any
 	for _, r := range list {
-		if v, ok := cons["ids"]; ok && !constraintSet(v)[strconv.Itoa(r.ID)] {
-			continue
-		}
-		if v, ok := cons["phids"]; ok && !constraintSet(v)[r.PHID] {
-			continue
-		}
-		if v, ok := cons["authorPHIDs"]; ok && !constraintSet(v)[r.AuthorPHID] {
-			continue
-		}
-		if v, ok := cons["repositoryPHIDs"]; ok && !constraintSet(v)[r.RepositoryPHID] {
-			continue
-		}
-		if v, ok := cons["statuses"]; ok && !constraintSet(v)[r.Status] {
+		if !passes(cons, map[string]string{"ids": strconv.Itoa(r.ID), "phids": r.PHID, "authorPHIDs": r.AuthorPHID, "repositoryPHIDs": r.RepositoryPHID, "statuses": r.Status}) {
 			continue
 		}
 		if v, ok := cons["modifiedStart"]; ok {

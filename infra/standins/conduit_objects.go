@@ -203,22 +203,8 @@ func (c *conduitAPI) sortedTasks() []*ConduitTask {
 }
 
 func (c *conduitAPI) taskMatches(t *ConduitTask, cons map[string]any) bool {
-	if v, ok := cons["ids"]; ok && !constraintSet(v)[strconv.Itoa(t.ID)] {
-		return false
-	}
-	if v, ok := cons["phids"]; ok && !constraintSet(v)[t.PHID] {
-		return false
-	}
-	if v, ok := cons["statuses"]; ok && !constraintSet(v)[t.Status] {
-		return false
-	}
-	if v, ok := cons["assigned"]; ok && !constraintSet(v)[t.OwnerPHID] {
-		return false
-	}
-	if v, ok := cons["authorPHIDs"]; ok && !constraintSet(v)[t.AuthorPHID] {
-		return false
-	}
-	if v, ok := cons["priorities"]; ok && !constraintSet(v)[strconv.Itoa(t.Priority)] {
+	if !passes(cons, map[string]string{"ids": strconv.Itoa(t.ID), "phids": t.PHID, "statuses": t.Status,
+		"assigned": t.OwnerPHID, "authorPHIDs": t.AuthorPHID, "priorities": strconv.Itoa(t.Priority)}) {
 		return false
 	}
 	if v, ok := cons["projects"]; ok {
@@ -258,16 +244,7 @@ func (c *conduitAPI) projectSearch(p map[string]any, _ string) (any, *conduitErr
 	cons, _ := p["constraints"].(map[string]any)
 	var out []map[string]any
 	for _, pr := range c.sortedProjects() {
-		if v, ok := cons["ids"]; ok && !constraintSet(v)[strconv.Itoa(pr.ID)] {
-			continue
-		}
-		if v, ok := cons["phids"]; ok && !constraintSet(v)[pr.PHID] {
-			continue
-		}
-		if v, ok := cons["slugs"]; ok && !constraintSet(v)[pr.Slug] {
-			continue
-		}
-		if v, ok := cons["parents"]; ok && !constraintSet(v)[pr.Parent] {
+		if !passes(cons, map[string]string{"ids": strconv.Itoa(pr.ID), "phids": pr.PHID, "slugs": pr.Slug, "parents": pr.Parent}) {
 			continue
 		}
 		if v, ok := cons["ancestors"]; ok && !c.hasAncestor(pr, constraintSet(v)) {
@@ -314,13 +291,7 @@ func (c *conduitAPI) columnSearch(p map[string]any, _ string) (any, *conduitErro
 	sort.Slice(list, func(i, j int) bool { return list[i].ID > list[j].ID })
 	var out []map[string]any
 	for _, col := range list {
-		if v, ok := cons["ids"]; ok && !constraintSet(v)[strconv.Itoa(col.ID)] {
-			continue
-		}
-		if v, ok := cons["phids"]; ok && !constraintSet(v)[col.PHID] {
-			continue
-		}
-		if v, ok := cons["projects"]; ok && !constraintSet(v)[col.Project] {
+		if !passes(cons, map[string]string{"ids": strconv.Itoa(col.ID), "phids": col.PHID, "projects": col.Project}) {
 			continue
 		}
 		out = append(out, c.columnData(col))
@@ -340,7 +311,7 @@ func (c *conduitAPI) userSearch(p map[string]any, _ string) (any, *conduitError)
 	sort.Slice(list, func(i, j int) bool { return list[i].PHID < list[j].PHID })
 	var out []map[string]any
 	for i, u := range list {
-		if v, ok := cons["phids"]; ok && !constraintSet(v)[u.PHID] {
+		if !passes(cons, map[string]string{"phids": u.PHID}) {
 			continue
 		}
 		if v, ok := cons["usernames"]; ok {
